@@ -1,0 +1,190 @@
+"""The kinds of poll, their answers and their count: the entry points others code against.
+
+Each kind's rules live in its own module (tally/kind_*.py); this module maps the kind's name to
+them and does what is common to all: checking the poll, reading ballots, quorum and blanks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from tally.kind_character import CHARACTER
+from tally.kind_committee import STANDING_COMMITTEE
+from tally.kind_leaders import LEADERS
+from tally.kind_recommendation import DEMOCRATIC, INTERVIEW, PLENARY
+from tally.kind_survey import SURVEY
+from tally.poll import (
+    AnswerError,
+    Ballot,
+    Candidate,
+    Contest,
+    SpecError,
+    all_candidates,
+    contests_from_dicts,
+)
+from tally.rules import Rules
+
+__all__ = [
+    "KINDS",
+    "SECRET_KINDS",
+    "NAMED_KINDS",
+    "AnswerError",
+    "Ballot",
+    "Candidate",
+    "Contest",
+    "SpecError",
+    "contests_from_dicts",
+    "validate_spec",
+    "validate_answers",
+    "is_blank",
+    "count_poll",
+]
+
+
+class KindRules(Protocol):
+    """What each kind module provides."""
+
+    def validate(
+        self, contests: Sequence[Contest], answers: object, rules: Rules
+    ) -> dict[str, Any]: ...
+
+    def is_blank(self, canonical: dict[str, Any]) -> bool: ...
+
+    def quorum_met(self, attendance: int, expected: int, rules: Rules) -> bool: ...
+
+    def count(
+        self,
+        contests: Sequence[Contest],
+        ballots: Sequence[Ballot],
+        *,
+        quorum_met: bool,
+        expected: int,
+        rules: Rules,
+    ) -> list[dict[str, Any]]: ...
+
+
+_REGISTRY: dict[str, KindRules] = {
+    "democratic_recommendation": DEMOCRATIC,
+    "plenary_recommendation": PLENARY,
+    "interview_recommendation": INTERVIEW,
+    "standing_committee": STANDING_COMMITTEE,
+    "character": CHARACTER,
+    "survey": SURVEY,
+    "leaders": LEADERS,
+}
+
+KINDS: tuple[str, ...] = tuple(_REGISTRY)
+
+# Interviews and the leaders' grades are named by design (DESIGN.md, Secrecy): they record who
+# answered. Every other kind is a secret ballot.
+NAMED_KINDS: frozenset[str] = frozenset({"interview_recommendation", "leaders"})
+SECRET_KINDS: frozenset[str] = frozenset(KINDS) - NAMED_KINDS
+
+
+def _kind(kind: str) -> KindRules:
+    try:
+        return _REGISTRY[kind]
+    except KeyError:
+        raise SpecError(f"unknown poll kind {kind!r}; use one of: {', '.join(KINDS)}") from None
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate_spec(kind: str, contests: list[Contest], rules: Rules) -> None:
+    """Refuse a poll that could not be voted on or counted, saying what to fix (SpecError)."""
+    _kind(kind)
+    if not contests:
+        raise SpecError("a poll needs at least one contest")
+    contest_ids: set[str] = set()
+    candidate_ids: set[str] = set()
+    for contest in contests:
+        if not isinstance(contest.id, str) or not contest.id:
+            raise SpecError("every contest needs a non-empty string id")
+        if contest.id in contest_ids:
+            raise SpecError(f"contest id {contest.id!r} is used twice; contest ids must be unique")
+        contest_ids.add(contest.id)
+        where = f"contest {contest.id!r}"
+        if not isinstance(contest.title, str):
+            raise SpecError(f"{where}: title must be a string")
+        if not contest.candidates:
+            raise SpecError(f"{where} has no candidates; add at least one")
+        for candidate in contest.candidates:
+            if not isinstance(candidate.id, str) or not candidate.id:
+                raise SpecError(f"{where}: every candidate needs a non-empty string id")
+            if not isinstance(candidate.name, str):
+                raise SpecError(f"{where}: the name of {candidate.id!r} must be a string")
+            # Answers of most kinds are keyed by candidate id alone, so ids are unique poll-wide.
+            if candidate.id in candidate_ids:
+                raise SpecError(
+                    f"candidate id {candidate.id!r} appears twice; candidate ids must be unique "
+                    f"across the whole poll"
+                )
+            candidate_ids.add(candidate.id)
+        size = len(contest.candidates)
+        if not _whole(contest.max_choices) or not 1 <= contest.max_choices <= size:
+            raise SpecError(
+                f"{where}: max_choices must be a whole number from 1 to {size} (its number of "
+                f"candidates), not {contest.max_choices!r}"
+            )
+        if not _whole(contest.places) or not 1 <= contest.places <= size:
+            raise SpecError(
+                f"{where}: places must be a whole number from 1 to {size} (its number of "
+                f"candidates), not {contest.places!r}"
+            )
+
+
+def validate_answers(kind: str, contests: list[Contest], answers: object, rules: Rules) -> dict:
+    """The canonical form of ``answers`` for this poll, or AnswerError saying what does not fit."""
+    return _kind(kind).validate(contests, answers, rules)
+
+
+def is_blank(kind: str, canonical_answers: dict) -> bool:
+    """A recommendation with no choice at all, or a committee ballot abstaining on everyone."""
+    return _kind(kind).is_blank(canonical_answers)
+
+
+def count_poll(
+    kind: str,
+    contests: list[Contest],
+    ballots: Iterable[Ballot],
+    *,
+    expected: int,
+    present: int | None,
+    rules: Rules,
+) -> dict:
+    """The kind-specific part of a poll's results document (INTERFACES.md section 1).
+
+    ``present`` None means attendance was not recorded; each ballot then stands for a member
+    present, so ``cast`` is the attendance figure. Every stored ballot is read again with
+    ``validate_answers``: a ballot that no longer fits the poll raises AnswerError rather than
+    being counted wrongly.
+    """
+    rules_of_kind = _kind(kind)
+    validate_spec(kind, contests, rules)
+    if not _whole(expected) or expected < 0:
+        raise ValueError(f"expected must be a whole number, 0 or more, not {expected!r}")
+    if present is not None and (not _whole(present) or present < 0):
+        raise ValueError(f"present must be a whole number, 0 or more, or None, not {present!r}")
+    read = [
+        Ballot(answers=rules_of_kind.validate(contests, ballot.answers, rules), group=ballot.group)
+        for ballot in ballots
+    ]
+    cast = len(read)
+    attendance = cast if present is None else present
+    quorum_met = rules_of_kind.quorum_met(attendance, expected, rules)
+    return {
+        "quorum_met": quorum_met,
+        "cast": cast,
+        "blank": sum(1 for ballot in read if rules_of_kind.is_blank(ballot.answers)),
+        "contests": rules_of_kind.count(
+            contests, read, quorum_met=quorum_met, expected=expected, rules=rules
+        ),
+    }
+
+
+def candidate_ids(contests: Sequence[Contest]) -> list[str]:
+    """Every candidate id of the poll, in order."""
+    return [candidate.id for _, candidate in all_candidates(contests)]

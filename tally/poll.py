@@ -1,0 +1,86 @@
+"""What a poll is made of, as plain values: candidates, contests, ballots, and answer errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Contest:
+    """One question of a poll: a post or a level, with its candidates.
+
+    ``max_choices`` is how many names a recommendation ballot may choose; ``places`` how many
+    are chosen (plenary, standing committee).
+    """
+
+    id: str
+    title: str
+    max_choices: int
+    places: int
+    candidates: tuple[Candidate, ...]
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One ballot's answers; ``group`` only for leaders ("unit" or "city")."""
+
+    answers: dict
+    group: str | None = None
+
+
+class AnswerError(ValueError):
+    """Answers that do not fit the poll. ``code`` is for machines, str() for people."""
+
+    def __init__(self, code: str, message: str, **detail: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.detail: dict[str, Any] = detail
+
+
+class SpecError(ValueError):
+    """A poll whose kind or contests cannot be counted; the message says what to fix."""
+
+
+def all_candidates(contests: Sequence[Contest]) -> Iterator[tuple[Contest, Candidate]]:
+    """Every candidate of the poll with its contest, in the poll's order."""
+    for contest in contests:
+        for candidate in contest.candidates:
+            yield contest, candidate
+
+
+def contests_from_dicts(raw: Any) -> list[Contest]:
+    """Contests from the JSON shape of INTERFACES.md (``{"id", "title", "max_choices", ...}``).
+
+    Only the shape is checked here; ``validate_spec`` checks the content.
+    """
+    if not isinstance(raw, list):
+        raise SpecError("contests must be a list")
+    contests = []
+    for index, entry in enumerate(raw):
+        where = f"contest {index + 1}"
+        if not isinstance(entry, dict):
+            raise SpecError(f"{where} must be an object")
+        try:
+            people = entry["candidates"]
+            if not isinstance(people, list) or not all(isinstance(p, dict) for p in people):
+                raise SpecError(f"{where}: candidates must be a list of objects")
+            contests.append(
+                Contest(
+                    id=entry["id"],
+                    title=entry.get("title", ""),
+                    max_choices=entry["max_choices"],
+                    places=entry["places"],
+                    candidates=tuple(Candidate(id=p["id"], name=p.get("name", "")) for p in people),
+                )
+            )
+        except KeyError as missing:
+            raise SpecError(f"{where}: {missing.args[0]} is missing") from None
+    return contests
