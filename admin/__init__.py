@@ -1,0 +1,15 @@
+"""The administrator's and the chair's pages (one blueprint per audience)."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from . import auth, chair, clerk
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(clerk.bp, url_prefix="/admin")
+    app.register_blueprint(chair.bp, url_prefix="/chair")
+
+    @app.context_processor
+    def _user():
+        return {"current_user": auth.current_user()}

@@ -1,0 +1,150 @@
+"""The HTTP JSON API, /api/v1 (INTERFACES.md section 1)."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import Blueprint, current_app, jsonify, request
+
+from . import accounts, intake, live, meetings, polls
+from .app import db
+from .errors import Refusal
+from .extensions import limiter
+from .openapi import document as openapi_document
+
+bp = Blueprint("api", __name__)
+
+
+def require_key(*roles: str):
+    """Bearer key with one of `roles` (INTERFACES.md: `Authorization: Bearer <key>`)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            header = request.headers.get("Authorization", "")
+            scheme, _, key = header.partition(" ")
+            role = accounts.api_key_role(db(), key.strip()) if scheme.lower() == "bearer" else None
+            if role is None:
+                raise Refusal(401, "unauthorized")
+            if role not in roles:
+                raise Refusal(403, "forbidden")
+            request.environ["ballotroom.actor"] = f"apikey:{key.strip()[:7]}"
+            return view(*args, **kwargs)
+
+        wrapper.required_roles = roles  # read by the route-coverage test
+        return wrapper
+
+    return decorator
+
+
+def body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Refusal(400, "malformed")
+    return data
+
+
+def actor() -> str:
+    return request.environ.get("ballotroom.actor", "api")
+
+
+def rules():
+    return current_app.config["RULES"]
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.post("/meetings")
+@require_key("admin")
+def create_meeting():
+    data = body()
+    return jsonify(meetings.create(db(), actor(), data.get("title"), data.get("expected"))), 201
+
+
+@bp.get("/meetings/<meeting_id>")
+@require_key("admin", "chair")
+def get_meeting(meeting_id: str):
+    meeting = meetings.get(db(), meeting_id)
+    meeting["polls"] = polls.for_meeting(db(), meeting_id)
+    return jsonify(meeting)
+
+
+@bp.post("/meetings/<meeting_id>/attendance")
+@require_key("admin", "chair")
+def attendance(meeting_id: str):
+    meeting = meetings.set_attendance(db(), actor(), meeting_id, body().get("present"))
+    live.attendance_changed(meeting_id)
+    return jsonify(meeting), 200
+
+
+@bp.post("/meetings/<meeting_id>/polls")
+@require_key("admin")
+def create_poll(meeting_id: str):
+    data = body()
+    poll = polls.create(db(), rules(), actor(), meeting_id, data.get("title"), data.get("kind"),
+                        data.get("contests"), data.get("round"))
+    return jsonify(poll), 201
+
+
+@bp.get("/polls/<poll_id>")
+@require_key("admin", "chair")
+def get_poll(poll_id: str):
+    poll = polls.get(db(), poll_id)
+    for private in ("published", "result"):
+        poll.pop(private, None)
+    return jsonify(poll)
+
+
+@bp.post("/polls/<poll_id>/tokens")
+@require_key("admin")
+def issue_tokens(poll_id: str):
+    data = body()
+    issued = polls.issue_tokens(db(), current_app.config["TOKEN_KEY"], actor(), poll_id,
+                                data.get("count"), data.get("voters"))
+    live.turnout_changed(poll_id)
+    base = request.host_url.rstrip("/")
+    return jsonify({
+        "poll": poll_id,
+        "tokens": [t["token"] for t in issued],
+        "slips": [{**t, "url": f"{base}/t/{t['token']}"} for t in issued],
+    }), 201
+
+
+@bp.post("/polls/<poll_id>/open")
+@require_key("admin", "chair")
+def open_poll(poll_id: str):
+    state = polls.open_poll(db(), actor(), poll_id)
+    live.state_changed(poll_id)
+    return jsonify(state), 200
+
+
+@bp.post("/polls/<poll_id>/close")
+@require_key("admin", "chair")
+def close_poll(poll_id: str):
+    doc = polls.close_poll(db(), rules(), actor(), poll_id)
+    live.state_changed(poll_id, final=doc)
+    return jsonify({"poll": poll_id, "state": "closed"}), 200
+
+
+@bp.get("/polls/<poll_id>/results")
+@require_key("admin", "chair")
+def results(poll_id: str):
+    return jsonify(polls.results(db(), rules(), poll_id))
+
+
+def _failed_token_attempt(response) -> bool:
+    return response.status_code in (400, 404)
+
+
+@bp.post("/ballots")
+@limiter.limit(lambda: current_app.config["TOKEN_FAILURE_LIMIT"], deduct_when=_failed_token_attempt)
+def submit_ballot():
+    data = body()
+    if "token" not in data or "answers" not in data:
+        raise Refusal(400, "malformed")
+    receipt = intake.submit(db(), rules(), current_app.config["TOKEN_KEY"], data["token"], data["answers"])
+    live.ballot_arrived(receipt.poll_id, receipt.cast)
+    return jsonify({"tracking_code": receipt.tracking_code}), 201

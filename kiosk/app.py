@@ -1,0 +1,166 @@
+"""The application factory: everything is built here, nothing at import time."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from pathlib import Path
+
+from flask import Flask, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from tally.rules import RulesError, default_rules, load_rules
+
+from . import i18n
+from .db import Database, migrate
+from .errors import Refusal
+from .extensions import babel, csrf, limiter, socketio
+from .instance import Instance
+
+ROOT = Path(__file__).resolve().parent.parent
+API_PREFIX = "/api/v1"
+
+
+def create_app(instance_path: str | None = None, overrides: dict | None = None) -> Flask:
+    instance = Instance(instance_path)
+    settings = instance.settings()
+    overrides = overrides or {}
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(Path(__file__).parent / "static"),
+    )
+    app.config.update(
+        SECRET_KEY=instance.secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        SESSION_COOKIE_NAME="ballotroom_session",
+        WTF_CSRF_TIME_LIMIT=None,  # a meeting can last a day; the token is bound to the session
+        BABEL_DEFAULT_LOCALE=i18n.DEFAULT,
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+        SETTINGS=settings,
+        INSTANCE=instance,
+        ENROLLMENT=False,
+        LOGIN_LIMIT="10 per minute",
+        TOKEN_FAILURE_LIMIT="30 per minute",
+    )
+    app.config.update(overrides)
+    app.json.sort_keys = False  # documents keep their documented field order
+    rules_path = app.config.get("RULES_PATH") or settings.rules_path
+    try:
+        rules = load_rules(Path(rules_path).read_text(encoding="utf-8")) if rules_path else default_rules()
+    except (OSError, RulesError) as exc:
+        raise RuntimeError(f"cannot use rules file {rules_path}: {exc}") from exc
+    app.config["RULES"] = rules
+    # Keys derived per purpose from the one secret, so a leak of one use does not expose another.
+    app.config["TOKEN_KEY"] = _derive(app.config["SECRET_KEY"], b"ballot tokens")
+
+    migrate(instance.db_path)
+    app.extensions["ballotroom_db"] = Database(instance.db_path)
+
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    socketio.init_app(app)
+
+    from admin import register as register_admin
+
+    from . import api, live, voter
+
+    app.register_blueprint(voter.bp)
+    app.register_blueprint(api.bp, url_prefix=API_PREFIX)
+    csrf.exempt(api.bp)  # bearer keys and ballot tokens, never cookies
+    register_admin(app)
+    live.register(socketio)
+    live.init_publisher(app, socketio)
+
+    _guard_network(app, settings.allowed_networks)
+    _handle_errors(app)
+    _quiet_vote_path_logs()
+
+    @app.context_processor
+    def _globals():
+        from flask_babel import get_locale
+        return {"lang": str(get_locale()), "settings": settings}
+
+    return app
+
+
+def _derive(secret: bytes, purpose: bytes) -> bytes:
+    import hashlib
+    import hmac
+    return hmac.new(secret, purpose, hashlib.sha256).digest()
+
+
+def db() -> Database:
+    from flask import current_app
+    return current_app.extensions["ballotroom_db"]
+
+
+def _guard_network(app: Flask, ranges: tuple[str, ...]) -> None:
+    networks = [ipaddress.ip_network(r, strict=False) for r in ranges]
+
+    @app.before_request
+    def _only_the_room():
+        try:
+            address = ipaddress.ip_address((request.remote_addr or "").split("%")[0])
+        except ValueError:
+            address = None
+        if address is None or not any(address in n for n in networks):
+            raise Refusal(403, "network")
+
+
+def wants_json() -> bool:
+    return request.path.startswith(API_PREFIX) or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def _handle_errors(app: Flask) -> None:
+    @app.errorhandler(Refusal)
+    def _refusal(exc: Refusal):
+        if wants_json():
+            return jsonify(exc.to_json()), exc.status
+        return render_template("error.html", refusal=exc), exc.status
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        code = {400: "malformed", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                429: "rate_limited"}.get(exc.code or 500, "invalid")
+        if exc.code == 405:
+            code = "method_not_allowed"
+        refusal = Refusal(exc.code or 500, code, code if code in _known() else "invalid",
+                          detail=exc.description or "")
+        if getattr(exc, "name", "") == "Bad Request" and "CSRF" in (exc.description or ""):
+            refusal = Refusal(400, "csrf", "invalid", detail=exc.description)
+        return _refusal(refusal)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unexpected error")
+        refusal = Refusal(500, "internal", "invalid",
+                          detail="an internal error occurred; nothing was changed. Tell the administrator")
+        return _refusal(refusal)
+
+
+def _known() -> set[str]:
+    from .errors import MESSAGES
+    return set(MESSAGES)
+
+
+class _NoVotePath(logging.Filter):
+    """The access log of the vote path carries neither the token nor the address."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(p in message for p in ("/t/", "/ballot", f"{API_PREFIX}/ballots", "/vote")):
+            return False
+        return True
+
+
+def _quiet_vote_path_logs() -> None:
+    logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, _NoVotePath) for f in logger.filters):
+        logger.addFilter(_NoVotePath())

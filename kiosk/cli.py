@@ -1,0 +1,216 @@
+"""The one command line, `ballotroom` (INTERFACES.md section 4).
+
+Exit status: 0 success, 2 bad input (with a message naming what is wrong),
+1 any other failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from . import accounts
+from .db import Database, migrate
+from .instance import Instance, InstanceError
+
+
+class UsageError(Exception):
+    """Bad input: exit status 2."""
+
+
+def _instance_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--instance", metavar="DIR", default=None,
+                   help="instance folder (database, keys, settings); env BALLOTROOM_INSTANCE, default ./var")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ballotroom", description="Ballotroom: in-room electronic voting.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("init", help="create the instance and its first administrator")
+    _instance_arg(p)
+    p.add_argument("--admin", default="admin", help="the first administrator's name (default: admin)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("serve", help="serve the instance")
+    _instance_arg(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    p.add_argument("--rules", default=None, help="rules file overriding the shipped defaults")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("user", help="manage people who log in")
+    _instance_arg(p)
+    usub = p.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    pa = usub.add_parser("add", help="add a user; the password is asked, or generated and printed once")
+    _instance_arg(pa)
+    pa.add_argument("name")
+    pa.add_argument("--role", required=True, choices=accounts.ROLES)
+    pa.set_defaults(func=cmd_user_add)
+
+    p = sub.add_parser("apikey", help="API keys")
+    _instance_arg(p)
+    asub = p.add_subparsers(dest="apikey_command", metavar="ACTION", required=True)
+    pa = asub.add_parser("create", help="create an API key (printed once, alone on the last line)")
+    _instance_arg(pa)
+    pa.add_argument("--role", required=True, choices=accounts.API_ROLES)
+    pa.add_argument("--label", default="")
+    pa.set_defaults(func=cmd_apikey_create)
+
+    p = sub.add_parser("score", help="score a round file (INTERFACES.md section 3)", add_help=False)
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("demo", help="prepare the demo instance that `make run` serves (replaces it)")
+    _instance_arg(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("log", help="the event log")
+    _instance_arg(p)
+    lsub = p.add_subparsers(dest="log_command", metavar="ACTION", required=True)
+    pv = lsub.add_parser("verify", help="check the event log's hash chain")
+    _instance_arg(pv)
+    pv.set_defaults(func=cmd_log_verify)
+    return parser
+
+
+def _open(args) -> tuple[Instance, Database]:
+    instance = Instance(args.instance)
+    if not instance.exists():
+        raise UsageError(f"no instance at {instance.path}: run `ballotroom init --instance {instance.path}` first")
+    migrate(instance.db_path)
+    return instance, Database(instance.db_path)
+
+
+def _ask_password(prompt: str) -> str | None:
+    """Ask on a terminal; None when there is none (then one is generated)."""
+    if not sys.stdin.isatty():
+        return None
+    first = getpass.getpass(f"{prompt} (empty: generate one): ")
+    if not first:
+        return None
+    if getpass.getpass("Repeat it: ") != first:
+        raise UsageError("the two passwords differ; nothing was changed")
+    return first
+
+
+def init_instance(path: str | None, admin: str = "admin", password: str | None = None) -> tuple[Instance, str | None]:
+    """Create the instance; returns the generated password, or None if asked or existing."""
+    instance = Instance(path)
+    if instance.exists():
+        return instance, None
+    instance.create_files()
+    migrate(instance.db_path)
+    generated = None
+    if password is None:
+        password = generated = accounts.generate_password()
+    accounts.add_user(Database(instance.db_path), admin, "admin", password, actor="cli:init")
+    return instance, generated
+
+
+def cmd_init(args) -> int:
+    instance = Instance(args.instance)
+    if instance.exists():
+        print(f"An instance already exists at {instance.path}; nothing was changed.")
+        return 0
+    password = _ask_password(f"Password for administrator {args.admin!r}")
+    instance, generated = init_instance(args.instance, args.admin, password)
+    print(f"Created instance at {instance.path}")
+    if generated:
+        print(f"Administrator: {args.admin}\nPassword (shown once, write it down): {generated}")
+    return 0
+
+
+def cmd_user_add(args) -> int:
+    _, db = _open(args)
+    password = _ask_password(f"Password for {args.name!r}")
+    generated = password is None
+    if generated:
+        password = accounts.generate_password()
+    try:
+        accounts.add_user(db, args.name, args.role, password)
+    except accounts.AccountError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"Added {args.role} {args.name!r}.")
+    if generated:
+        print(f"Password (shown once): {password}")
+    return 0
+
+
+def cmd_apikey_create(args) -> int:
+    _, db = _open(args)
+    key = accounts.create_api_key(db, args.role, args.label)
+    print(f"Created an API key with role {args.role}. It is shown this once:")
+    print(key)
+    return 0
+
+
+def cmd_score(args) -> int:
+    from tally.cli_score import main as score_main
+    return score_main(args.args)
+
+
+def cmd_log_verify(args) -> int:
+    from . import eventlog
+    _, db = _open(args)
+    rows = db.query("SELECT * FROM events ORDER BY seq")
+    problems = eventlog.verify(rows)
+    if problems:
+        for p in problems:
+            print(p, file=sys.stderr)
+        return 1
+    print(f"The event log holds: {len(rows)} entries, chain intact.")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .app import create_app
+    from .extensions import socketio
+    instance = Instance(args.instance)
+    if not instance.exists():
+        raise UsageError(f"no instance at {instance.path}: run `ballotroom init --instance {instance.path}` first")
+    overrides = {"RULES_PATH": args.rules} if args.rules else {}
+    try:
+        app = create_app(str(instance.path), overrides)
+    except RuntimeError as exc:
+        raise UsageError(str(exc)) from exc
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"Ballotroom is serving {instance.path} at http://{shown}:{args.port}/", flush=True)
+    print(f"  administrators and chairs: http://{shown}:{args.port}/login", flush=True)
+    print(f"  tablets:                   http://{shown}:{args.port}/", flush=True)
+    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
+                 log_output=os.environ.get("BALLOTROOM_ACCESS_LOG") == "1")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import prepare
+    path = Path(args.instance or "./var/demo").resolve()
+    info = prepare(path)
+    print(info)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"ballotroom: {exc}", file=sys.stderr)
+        return 2
+    except InstanceError as exc:
+        print(f"ballotroom: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 1
+    except Exception as exc:  # the last resort: say what failed, exit 1
+        print(f"ballotroom: failed: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

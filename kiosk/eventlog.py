@@ -1,0 +1,63 @@
+"""The append-only, hash-chained event log (DESIGN.md, Integrity).
+
+Each entry's hash covers its sequence number, time, actor, type, canonical
+JSON payload and the previous entry's hash, so removing, reordering or
+editing any entry breaks every hash after it. Ballots and tokens are never
+logged (counts only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from datetime import UTC, datetime
+
+GENESIS = "0" * 64
+
+
+def canonical(payload: object) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(seq: int, at: str, actor: str, type_: str, payload: str, prev_hash: str) -> str:
+    material = canonical([seq, at, actor, type_, payload, prev_hash])
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def append(conn: sqlite3.Connection, actor: str, type_: str, payload: dict) -> int:
+    """Append inside the caller's write transaction, so the act and its record
+    commit together or not at all."""
+    last = conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    at = now()
+    body = canonical(payload)
+    digest = entry_hash(seq, at, actor, type_, body, prev)
+    conn.execute(
+        "INSERT INTO events (seq, at, actor, type, payload, prev_hash, hash) VALUES (?,?,?,?,?,?,?)",
+        (seq, at, actor, type_, body, prev, digest),
+    )
+    return seq
+
+
+def verify(rows: list[sqlite3.Row] | list[dict]) -> list[str]:
+    """Problems found in a chain, in order; [] when the chain holds."""
+    problems = []
+    prev = GENESIS
+    expected_seq = None
+    for row in rows:
+        seq = row["seq"]
+        if expected_seq is not None and seq != expected_seq:
+            problems.append(f"entry {seq}: expected sequence number {expected_seq}")
+        if row["prev_hash"] != prev:
+            problems.append(f"entry {seq}: does not point at the previous entry's hash")
+        digest = entry_hash(seq, row["at"], row["actor"], row["type"], row["payload"], row["prev_hash"])
+        if digest != row["hash"]:
+            problems.append(f"entry {seq}: contents do not match its hash")
+        prev = row["hash"]
+        expected_seq = seq + 1
+    return problems

@@ -1,0 +1,22 @@
+"""Language: Chinese first (zh_CN), English when chosen."""
+
+from __future__ import annotations
+
+from flask import request, session
+
+LANGUAGES = ("zh_CN", "en")
+DEFAULT = "zh_CN"
+
+
+def select_locale() -> str:
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    # API clients and browsers may ask; people in the room get Chinese.
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default=None)
+    if best and best.startswith("en") and not request.accept_languages.best_match(["zh-CN", "zh"]):
+        return "en"
+    return DEFAULT

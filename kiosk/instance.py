@@ -1,0 +1,118 @@
+"""The instance folder: database, secret key, signing key, settings.
+
+Two instances never mix because everything an instance owns lives in its
+folder (INTERFACES.md section 4, ``--instance``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+DEFAULT_INSTANCE = "./var"
+
+
+class InstanceError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Instance settings from ``config.toml`` (all optional)."""
+
+    rules_path: str | None = None
+    allowed_networks: tuple[str, ...] = (
+        "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+        "169.254.0.0/16", "fe80::/10", "fc00::/7",
+    )
+    projector_turnout: bool = True
+    receipt_seconds: int = 8
+    public_url: str | None = None  # what the QR slips point at; default: the request's host
+    secure_cookies: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def resolve(path: str | os.PathLike | None) -> Path:
+    return Path(path or os.environ.get("BALLOTROOM_INSTANCE") or DEFAULT_INSTANCE).resolve()
+
+
+class Instance:
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = resolve(path)
+
+    @property
+    def db_path(self) -> Path:
+        return self.path / "ballotroom.db"
+
+    @property
+    def secret_path(self) -> Path:
+        return self.path / "secret_key"
+
+    @property
+    def signing_path(self) -> Path:
+        return self.path / "signing_key.pem"
+
+    @property
+    def config_path(self) -> Path:
+        return self.path / "config.toml"
+
+    def exists(self) -> bool:
+        return self.db_path.exists() and self.secret_path.exists()
+
+    def create_files(self) -> None:
+        """Create folder, secret key and signing key (mode 0600); never overwrite."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.path, 0o700)
+        if not self.secret_path.exists():
+            _write_private(self.secret_path, secrets.token_bytes(32))
+        if not self.signing_path.exists():
+            key = Ed25519PrivateKey.generate()
+            pem = key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            _write_private(self.signing_path, pem)
+
+    def secret_key(self) -> bytes:
+        if not self.secret_path.exists():
+            raise InstanceError(
+                f"no instance at {self.path}: run `ballotroom init --instance {self.path}` first"
+            )
+        key = self.secret_path.read_bytes()
+        if len(key) < 32:
+            raise InstanceError(f"{self.secret_path} is damaged (shorter than 32 bytes)")
+        return key
+
+    def signing_key(self) -> Ed25519PrivateKey:
+        return serialization.load_pem_private_key(self.signing_path.read_bytes(), password=None)
+
+    def settings(self) -> Settings:
+        if not self.config_path.exists():
+            return Settings()
+        try:
+            data = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise InstanceError(f"{self.config_path}: {exc}") from exc
+        known = {f for f in Settings.__dataclass_fields__ if f != "extra"}
+        unknown = set(data) - known
+        if unknown:
+            raise InstanceError(
+                f"{self.config_path}: unknown setting(s) {', '.join(sorted(unknown))}; "
+                f"known: {', '.join(sorted(known))}"
+            )
+        if "allowed_networks" in data:
+            data["allowed_networks"] = tuple(data["allowed_networks"])
+        return Settings(**data)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)

@@ -1,0 +1,150 @@
+"""Live updates over Socket.IO (INTERFACES.md section 2).
+
+Namespace /live. Chairs and administrators (API key in `auth`, or their login
+session) `watch` a poll and receive `turnout` (one by one) and `tally` (only
+in batches of at least k new ballots, DESIGN.md Secrecy). Everyone, tablets
+included, receives `state` when a poll opens or closes, and nothing else.
+
+Ballot arrivals are coalesced by one background publisher, so the intake
+path never waits for a tally to be computed.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import current_app, request, session
+from flask_socketio import SocketIO, emit, join_room
+
+from . import accounts, polls
+
+NAMESPACE = "/live"
+WATCH_ROLES = ("admin", "chair")
+
+
+def room(poll_id: str) -> str:
+    return f"poll:{poll_id}"
+
+
+class Publisher:
+    """Coalesces arrivals: wakes at most every `interval` seconds."""
+
+    def __init__(self, socketio: SocketIO, app, interval: float = 0.25):
+        self.socketio = socketio
+        self.app = app
+        self.interval = interval
+        self._dirty: set[str] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._started = False
+
+    def arrived(self, poll_id: str) -> None:
+        with self._lock:
+            self._dirty.add(poll_id)
+            if not self._started:
+                self._started = True
+                self.socketio.start_background_task(self._run)
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            with self._lock:
+                dirty, self._dirty = self._dirty, set()
+            with self.app.app_context():
+                for poll_id in dirty:
+                    try:
+                        self.flush(poll_id)
+                    except Exception:  # a failed publication must not stop later ones
+                        self.app.logger.exception("live publication failed for poll %s", poll_id)
+            self.socketio.sleep(self.interval)
+
+    def flush(self, poll_id: str) -> None:
+        database = self.app.extensions["ballotroom_db"]
+        self.socketio.emit("turnout", polls.turnout(database, poll_id), to=room(poll_id), namespace=NAMESPACE)
+        doc = polls.maybe_publish(database, self.app.config["RULES"], poll_id, batch_size(self.app))
+        if doc is not None:
+            self.socketio.emit("tally", doc, to=room(poll_id), namespace=NAMESPACE)
+
+
+def batch_size(app) -> int:
+    return int(app.config.get("TALLY_BATCH") or app.config["RULES"].live_batch_size)
+
+
+def _publisher():
+    return current_app.extensions["ballotroom_publisher"]
+
+
+def ballot_arrived(poll_id: str, cast: int) -> None:
+    del cast  # the publisher reads the committed count itself
+    _publisher().arrived(poll_id)
+
+
+def turnout_changed(poll_id: str) -> None:
+    _publisher().arrived(poll_id)
+
+
+def attendance_changed(meeting_id: str) -> None:
+    from .app import db
+    for poll in polls.for_meeting(db(), meeting_id):
+        if poll["state"] != "closed":
+            _publisher().arrived(poll["id"])
+
+
+def state_changed(poll_id: str, final: dict | None = None) -> None:
+    socketio = current_app.extensions["socketio"]
+    from .app import db
+    t = polls.turnout(db(), poll_id)
+    socketio.emit("state", {"poll": poll_id, "state": t["state"]}, namespace=NAMESPACE)
+    if final is not None:
+        socketio.emit("tally", final, to=room(poll_id), namespace=NAMESPACE)
+    socketio.emit("turnout", t, to=room(poll_id), namespace=NAMESPACE)
+
+
+def _role_of_connection(auth) -> str | None:
+    from .app import db
+    if isinstance(auth, dict) and auth.get("key"):
+        return accounts.api_key_role(db(), str(auth["key"]))
+    user_id = session.get("user_id")
+    if user_id:
+        user = accounts.get_user(db(), user_id)
+        return user.role if user else None
+    return None
+
+
+_roles: dict[str, str | None] = {}
+
+
+_registered: set[int] = set()
+
+
+def register(socketio: SocketIO) -> None:
+    # The SocketIO object outlives apps (tests build many): register once.
+    if id(socketio) in _registered:
+        return
+    _registered.add(id(socketio))
+    @socketio.on("connect", namespace=NAMESPACE)
+    def _connect(auth=None):
+        _roles[request.sid] = _role_of_connection(auth)
+
+    @socketio.on("disconnect", namespace=NAMESPACE)
+    def _disconnect(*_args):
+        _roles.pop(request.sid, None)
+
+    @socketio.on("watch", namespace=NAMESPACE)
+    def _watch(data):
+        from .app import db
+        if _roles.get(request.sid) not in WATCH_ROLES:
+            return {"error": "unauthorized"}
+        poll_id = data.get("poll") if isinstance(data, dict) else None
+        if not isinstance(poll_id, str) or db().one("SELECT 1 FROM polls WHERE id = ?", (poll_id,)) is None:
+            return {"error": "not_found"}
+        join_room(room(poll_id))
+        emit("turnout", polls.turnout(db(), poll_id))
+        emit("tally", polls.results(db(), current_app.config["RULES"], poll_id))
+        return {"ok": True}
+
+
+def init_publisher(app, socketio: SocketIO) -> None:
+    app.extensions["ballotroom_publisher"] = Publisher(socketio, app)

@@ -1,0 +1,358 @@
+"""Polls: creation, token issuance, opening, closing and their results.
+
+The rules themselves live in ``tally``; this module is the glue (query,
+pure function, result), as VotingWorks' full_results.ts is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from tally import kinds as tk
+from tally.rules import Rules
+
+from . import eventlog, meetings, tokens
+from .db import Database
+from .errors import Refusal
+
+MAX_TOKENS_PER_BATCH = 5000
+NAMED_GROUPS = {"leaders": ("unit", "city")}
+
+
+@dataclass(frozen=True)
+class PollSpec:
+    """The immutable part of a poll, cached: contests never change after creation."""
+
+    id: str
+    meeting_id: str
+    kind: str
+    secret: bool
+    contests: tuple[tk.Contest, ...]
+
+
+def _contests_from_json(raw: object) -> tuple[tk.Contest, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise Refusal(400, "invalid", detail="contests must be a non-empty list")
+    contests = []
+    for i, c in enumerate(raw, 1):
+        if not isinstance(c, dict):
+            raise Refusal(400, "invalid", detail=f"contest {i} must be an object")
+        cands = c.get("candidates")
+        if not isinstance(cands, list) or not cands:
+            raise Refusal(400, "invalid", detail=f"contest {i} needs a non-empty list of candidates")
+        candidates = []
+        for j, cand in enumerate(cands, 1):
+            if not isinstance(cand, dict):
+                raise Refusal(400, "invalid", detail=f"contest {i}, candidate {j} must be an object")
+            cid, name = cand.get("id"), cand.get("name")
+            if not isinstance(cid, str) or not cid.strip() or len(cid) > 64:
+                raise Refusal(400, "invalid", detail=f"contest {i}, candidate {j}: id must be text of 1 to 64 characters")
+            if not isinstance(name, str) or not name.strip() or len(name) > 100:
+                raise Refusal(400, "invalid", detail=f"contest {i}, candidate {j}: name must be text of 1 to 100 characters")
+            candidates.append(tk.Candidate(id=cid.strip(), name=name.strip()))
+        cid = c.get("id", f"c{i}")
+        if not isinstance(cid, str) or not cid.strip() or len(cid) > 64:
+            raise Refusal(400, "invalid", detail=f"contest {i}: id must be text of 1 to 64 characters")
+        title = c.get("title") or cid
+        if not isinstance(title, str) or len(title) > 200:
+            raise Refusal(400, "invalid", detail=f"contest {i}: title must be text")
+        max_choices = c.get("max_choices", 1)
+        places = c.get("places", max_choices)
+        for field, value in (("max_choices", max_choices), ("places", places)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise Refusal(400, "invalid", detail=f"contest {i}: {field} must be a whole number")
+        contests.append(
+            tk.Contest(id=cid.strip(), title=title.strip(), max_choices=max_choices, places=places,
+                       candidates=tuple(candidates))
+        )
+    return tuple(contests)
+
+
+def contests_to_json(contests: tuple[tk.Contest, ...]) -> list[dict]:
+    return [
+        {
+            "id": c.id, "title": c.title, "max_choices": c.max_choices, "places": c.places,
+            "candidates": [{"id": k.id, "name": k.name} for k in c.candidates],
+        }
+        for c in contests
+    ]
+
+
+def create(db: Database, rules: Rules, actor: str, meeting_id: str, title: object, kind: object,
+           contests: object, round_id: str | None = None) -> dict:
+    meetings.get(db, meeting_id)
+    if not isinstance(title, str) or not 1 <= len(title.strip()) <= 200:
+        raise Refusal(400, "invalid", detail="title must have 1 to 200 characters")
+    if kind not in tk.KINDS:
+        raise Refusal(400, "invalid", detail=f"kind must be one of {', '.join(tk.KINDS)}")
+    parsed = _contests_from_json(contests)
+    if kind in ("standing_committee", "character", "survey", "leaders"):
+        # These kinds answer every candidate; max_choices has no meaning, places does.
+        parsed = tuple(
+            tk.Contest(c.id, c.title, len(c.candidates), c.places, c.candidates) for c in parsed
+        )
+    try:
+        tk.validate_spec(kind, list(parsed), rules)
+    except ValueError as exc:
+        raise Refusal(400, "invalid", detail=str(exc)) from exc
+    poll = {
+        "id": secrets.token_hex(6),
+        "meeting": meeting_id,
+        "round": round_id,
+        "title": title.strip(),
+        "kind": kind,
+        "secret": kind in tk.SECRET_KINDS,
+        "state": "draft",
+        "contests": contests_to_json(parsed),
+    }
+    with db.write() as conn:
+        conn.execute(
+            "INSERT INTO polls (id, meeting_id, round_id, title, kind, secret, contests, created_at)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (poll["id"], meeting_id, round_id, poll["title"], kind, int(poll["secret"]),
+             json.dumps(poll["contests"], ensure_ascii=False), eventlog.now()),
+        )
+        eventlog.append(conn, actor, "poll.created", {k: poll[k] for k in ("id", "meeting", "round", "title", "kind", "contests")})
+    return poll
+
+
+@lru_cache(maxsize=4096)
+def _spec_cached(db_path: str, poll_id: str, row_json: str, meeting_id: str, kind: str, secret: int) -> PollSpec:
+    del db_path  # part of the key only: two instances never share a cache entry
+    return PollSpec(poll_id, meeting_id, kind, bool(secret), _contests_from_json(json.loads(row_json)))
+
+
+def spec(db: Database, poll_id: str) -> PollSpec:
+    row = db.one("SELECT id, meeting_id, kind, secret, contests FROM polls WHERE id = ?", (poll_id,))
+    if row is None:
+        raise Refusal(404, "not_found")
+    return _spec_cached(str(db.path), row["id"], row["contests"], row["meeting_id"], row["kind"], row["secret"])
+
+
+def get(db: Database, poll_id: str) -> dict:
+    row = db.one("SELECT * FROM polls WHERE id = ?", (poll_id,))
+    if row is None:
+        raise Refusal(404, "not_found")
+    poll = dict(row)
+    poll["contests"] = json.loads(poll["contests"])
+    poll["secret"] = bool(poll["secret"])
+    return poll
+
+
+def for_meeting(db: Database, meeting_id: str) -> list[dict]:
+    return [
+        dict(r) for r in db.query(
+            "SELECT id, title, kind, state, secret, issued, cast_count, blank FROM polls"
+            " WHERE meeting_id = ? ORDER BY created_at, id", (meeting_id,))
+    ]
+
+
+def issue_tokens(db: Database, key: bytes, actor: str, poll_id: str, count: object = None,
+                 voters: object = None) -> list[dict]:
+    """Make tokens; only their keyed hashes are stored. Returns them this once."""
+    poll = get(db, poll_id)
+    if poll["state"] == "closed":
+        raise Refusal(409, "state", detail="the poll is closed")
+    if poll["secret"]:
+        if voters is not None:
+            raise Refusal(400, "invalid", detail="a secret poll takes a count, not named voters")
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TOKENS_PER_BATCH:
+            raise Refusal(400, "invalid", detail=f"count must be a whole number from 1 to {MAX_TOKENS_PER_BATCH}")
+        holders: list[tuple[str | None, str | None]] = [(None, None)] * count
+    else:
+        if count is not None:
+            raise Refusal(400, "invalid", detail="a named poll takes a list of voters, not a count")
+        holders = _named_voters(poll["kind"], voters)
+    issued = [(tokens.generate(), name, group) for name, group in holders]
+    with db.write() as conn:
+        state = conn.execute("SELECT state FROM polls WHERE id = ?", (poll_id,)).fetchone()[0]
+        if state == "closed":
+            raise Refusal(409, "state", detail="the poll is closed")
+        conn.executemany(
+            "INSERT INTO tokens (hash, poll_id, voter_name, voter_group) VALUES (?,?,?,?)",
+            [(tokens.keyed_hash(key, t), poll_id, name, group) for t, name, group in issued],
+        )
+        conn.execute("UPDATE polls SET issued = issued + ? WHERE id = ?", (len(issued), poll_id))
+        eventlog.append(conn, actor, "tokens.issued", {"poll": poll_id, "count": len(issued)})
+    return [
+        {"token": tokens.display(t), **({"name": n, "group": g} if n is not None else {})}
+        for t, n, g in issued
+    ]
+
+
+def _named_voters(kind: str, voters: object) -> list[tuple[str | None, str | None]]:
+    if not isinstance(voters, list) or not voters or len(voters) > MAX_TOKENS_PER_BATCH:
+        raise Refusal(400, "invalid", detail=f"voters must be a list of 1 to {MAX_TOKENS_PER_BATCH} people")
+    allowed = NAMED_GROUPS.get(kind)
+    out = []
+    for i, v in enumerate(voters, 1):
+        if not isinstance(v, dict) or not isinstance(v.get("name"), str) or not v["name"].strip():
+            raise Refusal(400, "invalid", detail=f"voter {i} needs a name")
+        group = v.get("group", "")
+        if not isinstance(group, str):
+            raise Refusal(400, "invalid", detail=f"voter {i}: group must be text")
+        if allowed and group not in allowed:
+            raise Refusal(400, "invalid", detail=f"voter {i}: group must be one of {', '.join(allowed)}")
+        out.append((v["name"].strip()[:100], group.strip()[:64] or None))
+    return out
+
+
+def open_poll(db: Database, actor: str, poll_id: str) -> dict:
+    with db.write() as conn:
+        row = conn.execute("SELECT state, issued FROM polls WHERE id = ?", (poll_id,)).fetchone()
+        if row is None:
+            raise Refusal(404, "not_found")
+        if row["state"] != "draft":
+            raise Refusal(409, "state", detail=f"the poll is {row['state']}, only a draft can be opened")
+        conn.execute("UPDATE polls SET state = 'open', opened_at = ? WHERE id = ?", (eventlog.now(), poll_id))
+        eventlog.append(conn, actor, "poll.opened", {"poll": poll_id, "issued": row["issued"]})
+    return {"poll": poll_id, "state": "open"}
+
+
+def close_poll(db: Database, rules: Rules, actor: str, poll_id: str) -> dict:
+    """Close: unused tokens become void, the ballot box's digest and the result are fixed."""
+    sp = spec(db, poll_id)
+    with db.write() as conn:
+        row = conn.execute("SELECT state FROM polls WHERE id = ?", (poll_id,)).fetchone()
+        if row["state"] != "open":
+            raise Refusal(409, "state", detail=f"the poll is {row['state']}, only an open poll can be closed")
+        conn.execute("UPDATE tokens SET state = 'void' WHERE poll_id = ? AND state = 'unused'", (poll_id,))
+        conn.execute("UPDATE polls SET state = 'closed', closed_at = ? WHERE id = ?", (eventlog.now(), poll_id))
+        doc = _compute(conn, rules, sp)
+        conn.execute("UPDATE polls SET result = ? WHERE id = ?", (json.dumps(doc, ensure_ascii=False), poll_id))
+        eventlog.append(conn, actor, "poll.closed", {
+            "poll": poll_id, "digest": doc["digest"],
+            **{k: doc[k] for k in ("expected", "present", "issued", "cast", "blank", "spoiled")},
+        })
+    return doc
+
+
+def ballot_box_digest(answers_json: list[str]) -> str:
+    """SHA-256 over the sorted canonical ballots: fixed at close, recomputable by anyone."""
+    h = hashlib.sha256()
+    for a in sorted(answers_json):
+        h.update(a.encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def _compute(conn, rules: Rules, sp: PollSpec) -> dict:
+    """The full results document from what is committed now (call inside one transaction)."""
+    poll = conn.execute("SELECT * FROM polls WHERE id = ?", (sp.id,)).fetchone()
+    meeting = conn.execute("SELECT expected, present FROM meetings WHERE id = ?", (sp.meeting_id,)).fetchone()
+    rows = conn.execute("SELECT answers, voter_group FROM ballots WHERE poll_id = ?", (sp.id,)).fetchall()
+    ballots = [tk.Ballot(answers=json.loads(r["answers"]), group=r["voter_group"]) for r in rows]
+    counted = tk.count_poll(sp.kind, list(sp.contests), ballots, expected=meeting["expected"],
+                            present=meeting["present"], rules=rules)
+    doc = {
+        "poll": sp.id,
+        "title": poll["title"],
+        "kind": sp.kind,
+        "secret": sp.secret,
+        "state": poll["state"],
+        "expected": meeting["expected"],
+        "present": meeting["present"],
+        "issued": poll["issued"],
+        "cast": len(ballots),
+        "blank": counted.get("blank", 0),
+        # Tablets cannot spoil a ballot: answers that do not fit are refused (422)
+        # before anything is stored, so the spoiled count of an electronic box is 0.
+        "spoiled": 0,
+        "quorum_met": counted["quorum_met"],
+        "contests": counted["contests"],
+    }
+    if poll["state"] == "closed":
+        doc["digest"] = ballot_box_digest([r["answers"] for r in rows])
+    return doc
+
+
+def snapshot(db: Database, rules: Rules, poll_id: str) -> dict:
+    """A consistent results document of everything committed so far."""
+    sp = spec(db, poll_id)
+    conn = db.conn
+    conn.execute("BEGIN")
+    try:
+        return _compute(conn, rules, sp)
+    finally:
+        conn.execute("COMMIT")
+
+
+_publish_locks: dict[str, threading.Lock] = {}
+_publish_guard = threading.Lock()
+
+
+def _lock_for(poll_id: str) -> threading.Lock:
+    with _publish_guard:
+        return _publish_locks.setdefault(poll_id, threading.Lock())
+
+
+def maybe_publish(db: Database, rules: Rules, poll_id: str, batch: int) -> dict | None:
+    """Publish a new live tally if at least `batch` ballots arrived since the
+    last one (DESIGN.md, Secrecy); returns the new document or None."""
+    with _lock_for(poll_id):
+        row = db.one("SELECT state, cast_count, published_cast FROM polls WHERE id = ?", (poll_id,))
+        if row is None or row["state"] != "open" or row["cast_count"] - row["published_cast"] < batch:
+            return None
+        doc = snapshot(db, rules, poll_id)
+        if doc["state"] != "open" or doc["cast"] - row["published_cast"] < batch:
+            return None
+        with db.write() as conn:
+            conn.execute(
+                "UPDATE polls SET published = ?, published_cast = ? WHERE id = ? AND state = 'open'",
+                (json.dumps(doc, ensure_ascii=False), doc["cast"], poll_id),
+            )
+        return doc
+
+
+def results(db: Database, rules: Rules, poll_id: str) -> dict:
+    """Draft: zeros; open: the last published batch; closed: the fixed result."""
+    row = db.one("SELECT state, published, result, cast_count FROM polls WHERE id = ?", (poll_id,))
+    if row is None:
+        raise Refusal(404, "not_found")
+    if row["state"] == "closed" and row["result"]:
+        doc = json.loads(row["result"])
+    elif row["state"] == "open" and row["published"]:
+        doc = json.loads(row["published"])
+    else:
+        # Nothing published yet: the tally of no ballots (draft, or open below k).
+        doc = _empty(db, rules, poll_id)
+    # Counts that may move one by one (DESIGN.md: turnout) and attendance, read fresh.
+    meeting = db.one(
+        "SELECT m.expected, m.present, p.issued, p.state FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?",
+        (poll_id,),
+    )
+    doc["state"] = meeting["state"]
+    doc["cast_live"] = row["cast_count"]
+    if row["state"] != "closed":
+        doc.update(expected=meeting["expected"], present=meeting["present"], issued=meeting["issued"])
+    return doc
+
+
+def _empty(db: Database, rules: Rules, poll_id: str) -> dict:
+    sp = spec(db, poll_id)
+    poll = db.one("SELECT title, state, issued FROM polls WHERE id = ?", (poll_id,))
+    meeting = meetings.get(db, sp.meeting_id)
+    counted = tk.count_poll(sp.kind, list(sp.contests), [], expected=meeting["expected"],
+                            present=meeting["present"], rules=rules)
+    return {
+        "poll": poll_id, "title": poll["title"], "kind": sp.kind, "secret": sp.secret,
+        "state": poll["state"], "expected": meeting["expected"], "present": meeting["present"],
+        "issued": poll["issued"], "cast": 0, "blank": 0, "spoiled": 0,
+        "quorum_met": counted["quorum_met"], "contests": counted["contests"],
+    }
+
+
+def turnout(db: Database, poll_id: str) -> dict:
+    row = db.one(
+        "SELECT p.id, p.state, p.issued, p.cast_count, p.blank, m.expected, m.present FROM polls p"
+        " JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?", (poll_id,))
+    if row is None:
+        raise Refusal(404, "not_found")
+    return {"poll": row["id"], "state": row["state"], "expected": row["expected"],
+            "present": row["present"], "issued": row["issued"], "cast": row["cast_count"],
+            "blank": row["blank"], "spoiled": 0}

@@ -1,0 +1,130 @@
+"""The tablet's pages: idle screen, ballot, review, receipt.
+
+A token travels only in the page (hidden field) and in the /t/ path, which
+the access log never records (app._NoVotePath).
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from tally import kinds as tk
+
+from . import ballot_forms, intake, live, polls, tokens
+from .app import db
+from .errors import Refusal
+from .extensions import limiter
+
+bp = Blueprint("voter", __name__)
+
+
+def _failed(response) -> bool:
+    return response.status_code in (400, 404)
+
+
+def _token_limit() -> str:
+    return current_app.config["TOKEN_FAILURE_LIMIT"]
+
+
+@bp.get("/")
+def idle():
+    return render_template("tablet/idle.html")
+
+
+@bp.post("/enter")
+@limiter.limit(_token_limit, deduct_when=_failed)
+def enter():
+    code = request.form.get("code", "")
+    try:
+        token = tokens.normalize(code)
+    except tokens.TokenFormatError:
+        return _refused(Refusal(400, "token_typo"), code=code)
+    return redirect(url_for("voter.ballot", code=tokens.display(token)), code=303)
+
+
+@bp.get("/t/<code>")
+@limiter.limit(_token_limit, deduct_when=_failed)
+def ballot(code: str):
+    try:
+        status = intake.check_token(db(), current_app.config["TOKEN_KEY"], code)
+    except Refusal as refusal:
+        return _refused(refusal)
+    return _ballot_page(status.token, polls.spec(db(), status.poll_id), {})
+
+
+def _ballot_page(token: str, sp: polls.PollSpec, answers: dict, refusal: Refusal | None = None,
+                 status: int = 200):
+    poll = polls.get(db(), sp.id)
+    rules = current_app.config["RULES"]
+    return render_template(
+        ballot_forms.template_for(sp.kind), poll=poll, spec=sp, token=tokens.display(token),
+        answers=answers, refusal=refusal, options=ballot_forms.options_for(sp.kind),
+        items=rules.character_items, selected=ballot_forms.selected,
+    ), status
+
+
+def _refused(refusal: Refusal, code: str = ""):
+    return render_template("tablet/refused.html", refusal=refusal, code=code), refusal.status
+
+
+def _read_token_and_poll():
+    try:
+        status = intake.check_token(db(), current_app.config["TOKEN_KEY"], request.form.get("token", ""))
+    except Refusal as refusal:
+        raise _Stop(_refused(refusal)) from None
+    return status.token, polls.spec(db(), status.poll_id)
+
+
+class _Stop(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+@bp.errorhandler(_Stop)
+def _stop(exc: _Stop):
+    return exc.response
+
+
+@bp.post("/ballot/review")
+def review():
+    token, sp = _read_token_and_poll()
+    rules = current_app.config["RULES"]
+    raw = ballot_forms.answers_from_form(sp.kind, sp.contests, request.form, len(rules.character_items))
+    try:
+        canonical = tk.validate_answers(sp.kind, list(sp.contests), raw, rules)
+    except tk.AnswerError as exc:
+        return _ballot_page(token, sp, raw, intake._answer_refusal(exc, sp), 422)
+    return render_template(
+        "tablet/review.html", poll=polls.get(db(), sp.id), spec=sp, token=tokens.display(token),
+        answers=canonical, answers_json=json.dumps(canonical, ensure_ascii=False),
+        blank=tk.is_blank(sp.kind, canonical), items=rules.character_items,
+        options=ballot_forms.options_for(sp.kind),
+    )
+
+
+@bp.post("/ballot/change")
+def change():
+    token, sp = _read_token_and_poll()
+    try:
+        answers = json.loads(request.form.get("answers", "{}"))
+    except ValueError:
+        answers = {}
+    return _ballot_page(token, sp, answers if isinstance(answers, dict) else {})
+
+
+@bp.post("/ballot/submit")
+def submit():
+    try:
+        answers = json.loads(request.form.get("answers", ""))
+    except ValueError:
+        return _refused(Refusal(400, "malformed"))
+    try:
+        receipt = intake.submit(db(), current_app.config["RULES"], current_app.config["TOKEN_KEY"],
+                                request.form.get("token", ""), answers)
+    except Refusal as refusal:
+        return _refused(refusal)
+    live.ballot_arrived(receipt.poll_id, receipt.cast)
+    return render_template("tablet/receipt.html", tracking_code=receipt.tracking_code,
+                           seconds=current_app.config["SETTINGS"].receipt_seconds)
