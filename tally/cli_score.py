@@ -1,0 +1,84 @@
+"""``ballotroom score ROUND.json [--rules R] [--json]``: the score sheet of a round file.
+
+The main ``ballotroom`` command delegates here. Reading the files named on the command line is
+this module's job; tally.score itself stays pure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tally.roundfile import RoundFileError, parse_round_file
+from tally.rules import RulesError, default_rules, load_rules
+from tally.score import render_table, score_round
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ballotroom score",
+        description=(
+            "Score a selection round's five evaluations from a round file "
+            '("format": "ballotroom-round/1") and list each level\'s shortlist.'
+        ),
+        epilog="Exit status: 0 scored; 2 invalid round or rules file (line and reason on stderr); 1 other failure.",
+    )
+    parser.add_argument("round_file", metavar="ROUND.json", help="the round file to score")
+    parser.add_argument(
+        "--rules",
+        metavar="RULES.toml",
+        help="rules file to use instead of the packaged tally/rules.toml",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the JSON score document instead of a table"
+    )
+    return parser
+
+
+def _read(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # argparse exits on --help (0) and on bad usage (2)
+        return int(stop.code or 0)
+
+    # A file that cannot be read is bad input like a file that cannot be parsed: exit 2.
+    try:
+        rules = load_rules(_read(args.rules)) if args.rules else default_rules()
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"{args.rules}: cannot read the rules file: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RulesError as exc:
+        print(f"{args.rules}: {exc.key}: {exc.reason}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        round_doc = parse_round_file(_read(args.round_file), rules=rules)
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"{args.round_file}: cannot read the round file: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RoundFileError as exc:
+        print(f"{args.round_file}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    try:
+        sheet = score_round(round_doc, rules)
+        if args.json:
+            sys.stdout.write(json.dumps(sheet, ensure_ascii=False, indent=2) + "\n")
+        else:
+            sys.stdout.write(render_table(sheet, round_doc))
+    except Exception as exc:  # noqa: BLE001 - the command's contract: any other failure exits 1
+        print(f"ballotroom score: failed: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

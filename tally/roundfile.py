@@ -1,0 +1,378 @@
+"""The round file (``"format": "ballotroom-round/1"``, INTERFACES.md section 3): read and checked.
+
+A second party recomputes every score from this file alone, so it is checked strictly: unknown
+keys are refused (a misspelt part would otherwise silently count as missing), counts must add up,
+and an error names the line of the offending candidate where it can be found.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from tally.kind_leaders import ANSWERS as LEADER_GRADES
+from tally.rules import YEAR_END_GRADES, Rules, default_rules
+
+ROUND_FORMAT = "ballotroom-round/1"
+PARTS: tuple[str, ...] = (
+    "character",
+    "democratic",
+    "interview",
+    "survey",
+    "performance",
+    "leaders",
+    "organisation",
+)
+
+
+class RoundFileError(ValueError):
+    """A round file that cannot be scored; ``line`` is where to look, when it is known."""
+
+    def __init__(
+        self,
+        line: int | None,
+        reason: str,
+        *,
+        candidate: int | None = None,
+        part: str | None = None,
+        key: str | None = None,
+    ) -> None:
+        super().__init__(f"line {line}: {reason}" if line is not None else reason)
+        self.line = line
+        self.reason = reason
+        # Where in the document the fault is, so that the text can be searched for its line.
+        self.candidate = candidate
+        self.part = part
+        self.key = key
+
+
+def parse_round_file(text: str, *, rules: Rules | None = None) -> dict:
+    """The round document in ``text``, checked; RoundFileError with a line number otherwise.
+
+    Decimal numbers come back as strings ("28.5"), never as binary floats, so the document can
+    be scored exactly and written out again unchanged.
+    """
+    rules = rules or default_rules()
+    try:
+        doc = json.loads(
+            text,
+            parse_float=str,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_refuse_duplicate_keys,
+        )
+    except json.JSONDecodeError as exc:
+        raise RoundFileError(
+            exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})"
+        ) from None
+    except RoundFileError as exc:
+        raise _with_line(exc, text, doc=None) from None
+    try:
+        validate_round(doc, rules)
+    except RoundFileError as exc:
+        raise _with_line(exc, text, doc) from None
+    return doc
+
+
+def _refuse_constant(name: str) -> Any:
+    raise RoundFileError(None, f"{name} is not a number a round file may hold", key=name)
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            # json would keep the last silently; an auditor must see the same data we score.
+            raise RoundFileError(None, f"key {key!r} appears twice in one object", key=key)
+        seen[key] = value
+    return seen
+
+
+# --- checking ---------------------------------------------------------------------------------
+
+
+def validate_round(doc: Any, rules: Rules) -> None:
+    """Raise RoundFileError (without a line) if ``doc`` is not a valid round document."""
+    if not isinstance(doc, dict):
+        raise RoundFileError(None, "a round file must be a JSON object")
+    _only_keys(doc, {"format", "title", "levels", "candidates"}, "the round")
+    if doc.get("format") != ROUND_FORMAT:
+        raise RoundFileError(None, f'format must be "{ROUND_FORMAT}"', key="format")
+    if not isinstance(doc.get("title"), str):
+        raise RoundFileError(None, "title must be a string", key="title")
+    levels = doc.get("levels")
+    if not isinstance(levels, list) or not levels:
+        raise RoundFileError(None, "levels must be a list of at least one level", key="levels")
+    level_ids: set[str] = set()
+    for index, level in enumerate(levels):
+        where = f"level {index + 1}"
+        if not isinstance(level, dict):
+            raise RoundFileError(None, f"{where} must be an object", key="levels")
+        _only_keys(level, {"id", "posts", "name"}, where)
+        lid = level.get("id")
+        if not isinstance(lid, str) or not lid:
+            raise RoundFileError(None, f"{where}: id must be a non-empty string", key="levels")
+        if lid in level_ids:
+            raise RoundFileError(None, f"level id {lid!r} is used twice", key=lid)
+        level_ids.add(lid)
+        posts = level.get("posts")
+        if not _is_int(posts) or posts < 1:
+            raise RoundFileError(
+                None, f"level {lid!r}: posts must be a whole number, 1 or more", key=lid
+            )
+        if "name" in level and not isinstance(level["name"], str):
+            raise RoundFileError(None, f"level {lid!r}: name must be a string", key=lid)
+    candidates = doc.get("candidates")
+    if not isinstance(candidates, list):
+        raise RoundFileError(None, "candidates must be a list", key="candidates")
+    seen: set[str] = set()
+    for index, candidate in enumerate(candidates):
+        _check_candidate(index, candidate, level_ids, seen, rules)
+
+
+def _check_candidate(
+    index: int, candidate: Any, level_ids: set[str], seen: set[str], rules: Rules
+) -> None:
+    def fail(reason: str, part: str | None = None, key: str | None = None) -> RoundFileError:
+        return RoundFileError(None, reason, candidate=index, part=part, key=key)
+
+    if not isinstance(candidate, dict):
+        raise fail(f"candidate {index + 1} must be an object")
+    cid = candidate.get("id")
+    if not isinstance(cid, str) or not cid:
+        raise fail(f"candidate {index + 1}: id must be a non-empty string")
+    who = f"candidate {cid!r}"
+    for key in sorted(candidate):
+        if key not in {"id", "name", "level", "unit", *PARTS}:
+            raise fail(f"{who}: unknown key {key!r}; parts are {', '.join(PARTS)}", key=key)
+    if cid in seen:
+        raise fail(f"{who} appears twice; candidate ids must be unique")
+    seen.add(cid)
+    if not isinstance(candidate.get("name"), str):
+        raise fail(f"{who}: name must be a string", key="name")
+    if "unit" in candidate and not isinstance(candidate["unit"], str):
+        raise fail(f"{who}: unit must be a string", key="unit")
+    if candidate.get("level") not in level_ids:
+        raise fail(
+            f"{who}: level must be one of the round's levels ({', '.join(sorted(level_ids))})",
+            key="level",
+        )
+    for part in PARTS:
+        value = candidate.get(part)
+        if value is None:
+            continue  # absent (or null): the part is missing, which the score sheet reports
+        try:
+            _PART_CHECKS[part](value, rules)
+        except _Bad as bad:
+            raise fail(f"{who}: {part}{bad.where}: {bad.reason}", part=part, key=bad.key) from None
+
+
+class _Bad(Exception):
+    def __init__(self, reason: str, key: str | None = None) -> None:
+        self.reason = reason
+        self.key = key
+        self.where = f".{key}" if key else ""
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _only_keys(obj: dict, allowed: set[str], where: str) -> None:
+    for key in sorted(obj):
+        if key not in allowed:
+            raise RoundFileError(None, f"{where}: unknown key {key!r}", key=key)
+
+
+def _fields(value: Any, required: set[str], optional: frozenset[str] = frozenset()) -> dict:
+    if not isinstance(value, dict):
+        raise _Bad(f"must be an object with {', '.join(sorted(required))}")
+    for key in sorted(value):
+        if key not in required | optional:
+            raise _Bad(f"unknown key {key!r}", key)
+    for key in sorted(required):
+        if key not in value:
+            raise _Bad("is missing", key)
+    return value
+
+
+def _count(value: dict, key: str) -> int:
+    number = value[key]
+    if not _is_int(number) or number < 0:
+        raise _Bad("must be a whole number, 0 or more", key)
+    return number
+
+
+def decimal_value(value: Any) -> Fraction | None:
+    """The exact value of a round-file decimal (a JSON number or a string such as "28.5")."""
+    if _is_int(value):
+        return Fraction(value)
+    if isinstance(value, str) and re.fullmatch(
+        r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*", value
+    ):
+        try:
+            return Fraction(Decimal(value))
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+            return None
+    return None
+
+
+def _decimal(value: dict, key: str, high: Fraction | None = None) -> Fraction:
+    number = decimal_value(value[key])
+    if number is None or number < 0:
+        raise _Bad('must be a decimal number, 0 or more (write it as "28.5" or 28.5)', key)
+    if high is not None and number > high:
+        raise _Bad(f"must be at most {high}", key)
+    return number
+
+
+def _counts_list(value: dict, key: str, length: int) -> list[int]:
+    numbers = value[key]
+    if (
+        not isinstance(numbers, list)
+        or len(numbers) != length
+        or not all(_is_int(n) and n >= 0 for n in numbers)
+    ):
+        raise _Bad(
+            f"must be a list of {length} whole numbers, 0 or more (one per character item)", key
+        )
+    return numbers
+
+
+def _words(value: dict, key: str, allowed: tuple[str, ...]) -> list[str]:
+    words = value[key]
+    if not isinstance(words, list) or not all(isinstance(w, str) and w in allowed for w in words):
+        raise _Bad(f"must be a list of: {', '.join(allowed)}", key)
+    return words
+
+
+def _check_character(value: Any, rules: Rules) -> None:
+    part = _fields(value, {"raters", "occasional", "frequent"})
+    raters = _count(part, "raters")
+    items = len(rules.character_items)
+    occasional = _counts_list(part, "occasional", items)
+    frequent = _counts_list(part, "frequent", items)
+    for index, (occ, freq) in enumerate(zip(occasional, frequent, strict=True)):
+        if occ + freq > raters:
+            raise _Bad(
+                f"item {index + 1}: occasional + frequent ({occ} + {freq}) is more than raters ({raters})"
+            )
+
+
+def _check_democratic(value: Any, rules: Rules) -> None:
+    part = _fields(value, {"votes", "cast"})
+    if _count(part, "votes") > _count(part, "cast"):
+        raise _Bad("votes are more than ballots cast", "votes")
+
+
+def _check_interview(value: Any, rules: Rules) -> None:
+    part = _fields(value, {"named", "interviewed"})
+    if _count(part, "named") > _count(part, "interviewed"):
+        raise _Bad("named is more than interviewed", "named")
+
+
+def _check_survey(value: Any, rules: Rules) -> None:
+    part = _fields(value, {"respondents", "satisfied", "basically_satisfied", "dissatisfied"})
+    answers = sum(_count(part, key) for key in ("satisfied", "basically_satisfied", "dissatisfied"))
+    if answers != _count(part, "respondents"):
+        raise _Bad(
+            f"satisfied + basically_satisfied + dissatisfied ({answers}) must equal respondents",
+            "respondents",
+        )
+
+
+def _check_performance(value: Any, rules: Rules) -> None:
+    part = _fields(value, {"base", "bonus"}, frozenset({"note"}))
+    _decimal(part, "base")
+    _decimal(part, "bonus")
+    if "note" in part and not isinstance(part["note"], str):
+        raise _Bad("must be a string", "note")
+
+
+def _check_leaders(value: Any, rules: Rules) -> None:
+    part = _fields(value, {"unit", "city"})
+    _words(part, "unit", LEADER_GRADES)
+    _words(part, "city", LEADER_GRADES)
+
+
+def _check_organisation(value: Any, rules: Rules) -> None:
+    part = _fields(value, {"score", "grades"}, frozenset({"note"}))
+    _decimal(part, "score", rules.points.organisation)
+    _words(part, "grades", YEAR_END_GRADES)
+    if "note" in part and not isinstance(part["note"], str):
+        raise _Bad("must be a string", "note")
+
+
+_PART_CHECKS = {
+    "character": _check_character,
+    "democratic": _check_democratic,
+    "interview": _check_interview,
+    "survey": _check_survey,
+    "performance": _check_performance,
+    "leaders": _check_leaders,
+    "organisation": _check_organisation,
+}
+
+
+# --- finding the line -------------------------------------------------------------------------
+
+
+def _line_at(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def _key_positions(text: str, key: str, start: int = 0, end: int | None = None) -> list[int]:
+    pattern = re.compile(r'"' + re.escape(json.dumps(key)[1:-1]) + r'"\s*:')
+    return [m.start() for m in pattern.finditer(text, start, len(text) if end is None else end)]
+
+
+def _with_line(error: RoundFileError, text: str, doc: Any) -> RoundFileError:
+    """The same error with the line it most likely comes from, found by searching the text."""
+    line = _find_line(error, text, doc)
+    if line is None:
+        return error
+    return RoundFileError(
+        line, error.reason, candidate=error.candidate, part=error.part, key=error.key
+    )
+
+
+def _find_line(error: RoundFileError, text: str, doc: Any) -> int | None:
+    if doc is None:  # raised while parsing: a duplicate key or NaN; search for its first use
+        if error.key in ("NaN", "Infinity", "-Infinity"):
+            found = text.find(error.key)
+            return _line_at(text, found) if found >= 0 else None
+        return None
+    if error.candidate is None:
+        if error.key:
+            value_at = re.search(r'"' + re.escape(json.dumps(error.key)[1:-1]) + r'"', text)
+            if value_at:
+                return _line_at(text, value_at.start())
+        return 1
+    candidates_at = _key_positions(text, "candidates")
+    start = candidates_at[-1] if candidates_at else 0
+    entry = doc["candidates"][error.candidate]
+    cid = entry.get("id") if isinstance(entry, dict) else None
+    if not isinstance(cid, str):
+        return _line_at(text, start)
+    # The n-th candidate with this id (duplicates point at the second copy).
+    nth = sum(
+        1
+        for c in doc["candidates"][: error.candidate]
+        if isinstance(c, dict) and c.get("id") == cid
+    )
+    id_pattern = re.compile(r'"id"\s*:\s*' + re.escape(json.dumps(cid)))
+    hits = [m.start() for m in id_pattern.finditer(text, start)]
+    if len(hits) <= nth:
+        return _line_at(text, start)
+    here = hits[nth]
+    following = re.compile(r'"id"\s*:').search(text, here + 1)
+    end = following.start() if following else len(text)
+    # Narrow down from the candidate to its part, then to the key within the part.
+    for key in (error.part, error.key):
+        if key:
+            inside = _key_positions(text, key, here, end)
+            if inside:
+                here = inside[0]
+    return _line_at(text, here)
