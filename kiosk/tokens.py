@@ -28,14 +28,38 @@ class TokenFormatError(ValueError):
         self.reason = reason  # "length" | "characters" | "check"
 
 
+# The check characters are the two parity symbols of a Reed-Solomon code over
+# GF(32) (one symbol = one base32 character). Its minimum distance is 3, so any
+# one or two wrong characters, a swap of two neighbours included, always fail
+# the check: a typo is never mistaken for another issued code.
+_GF_POLY = 0b100101  # x^5 + x^2 + 1, primitive
+_EXP = [0] * 62
+_LOG = [0] * 32
+_x = 1
+for _i in range(31):
+    _EXP[_i] = _EXP[_i + 31] = _x
+    _LOG[_x] = _i
+    _x <<= 1
+    if _x & 32:
+        _x ^= _GF_POLY
+
+
+def _mul(a: int, b: int) -> int:
+    return 0 if a == 0 or b == 0 else _EXP[_LOG[a] + _LOG[b]]
+
+
+# g(x) = (x + a)(x + a^2) = x^2 + (a + a^2) x + a^3
+_G1 = _EXP[1] ^ _EXP[2]
+_G0 = _EXP[3]
+
+
 def _check(body: str) -> str:
-    digest = hashlib.sha256(body.encode("ascii")).digest()
-    value = int.from_bytes(digest[:2], "big") >> (16 - 5 * CHECK_LENGTH)
-    chars = []
-    for _ in range(CHECK_LENGTH):
-        chars.append(ALPHABET[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+    r0 = r1 = 0
+    for ch in body:
+        feedback = ALPHABET.index(ch) ^ r0
+        r0 = r1 ^ _mul(feedback, _G1)
+        r1 = _mul(feedback, _G0)
+    return ALPHABET[r0] + ALPHABET[r1]
 
 
 def generate() -> str:

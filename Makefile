@@ -1,0 +1,43 @@
+# Ballotroom: `make run` serves a demo meeting; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DEMO := var/demo
+
+.PHONY: install install-test run test lint translations bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@$(BIN)/python -c "import kiosk, tally, admin" && echo "installed into $(VENV)"
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+run: install
+	$(BIN)/ballotroom demo --instance $(DEMO)
+	@echo "Open http://$(HOST):$(PORT)/login (staff) or http://$(HOST):$(PORT)/ (tablets). Stop with Ctrl-C."
+	$(BIN)/ballotroom serve --instance $(DEMO) --host $(HOST) --port $(PORT)
+
+lint: install-test
+	$(BIN)/ruff check kiosk tally admin tests bench
+
+translations: install-test
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o kiosk/translations/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -i kiosk/translations/messages.pot -d kiosk/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d kiosk/translations
+
+test: install-test lint
+	$(BIN)/python -m pytest -q
+
+bench: install-test
+	$(BIN)/python bench/bench_slips.py
+	$(BIN)/python bench/bench_intake.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,132 @@
+"""Shared fixtures: a fresh instance, app and clients per test (flaskr's pattern)."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from kiosk import accounts
+from kiosk.app import create_app
+from kiosk.cli import init_instance
+from kiosk.db import Database
+
+ADMIN_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def instance(tmp_path):
+    path = tmp_path / "instance"
+    init_instance(str(path), "admin", ADMIN_PASSWORD)
+    return path
+
+
+@pytest.fixture
+def app(instance):
+    return create_app(str(instance), {"TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def database(app) -> Database:
+    return app.extensions["ballotroom_db"]
+
+
+@pytest.fixture
+def admin_key(database):
+    return accounts.create_api_key(database, "admin")
+
+
+@pytest.fixture
+def chair_key(database):
+    return accounts.create_api_key(database, "chair")
+
+
+class Api:
+    """A thin client of /api/v1 for tests."""
+
+    def __init__(self, client, key):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {key}"}
+
+    def post(self, path, json=None, expect=None):
+        r = self.client.post(f"/api/v1{path}", json=json, headers=self.headers)
+        if expect is not None:
+            assert r.status_code == expect, (r.status_code, r.get_json())
+        return r
+
+    def get(self, path, expect=200):
+        r = self.client.get(f"/api/v1{path}", headers=self.headers)
+        assert r.status_code == expect, (r.status_code, r.get_json())
+        return r.get_json()
+
+    def meeting(self, expected, present=None, title="全委会"):
+        m = self.post("/meetings", {"title": title, "expected": expected}, 201).get_json()
+        if present is not None:
+            self.post(f"/meetings/{m['id']}/attendance", {"present": present}, 200)
+        return m["id"]
+
+    def poll(self, meeting_id, kind, contests, title="投票"):
+        body = {"title": title, "kind": kind, "contests": contests}
+        return self.post(f"/meetings/{meeting_id}/polls", body, 201).get_json()["id"]
+
+    def tokens(self, poll_id, count=None, voters=None):
+        body = {"count": count} if voters is None else {"voters": voters}
+        return self.post(f"/polls/{poll_id}/tokens", body, 201).get_json()["tokens"]
+
+    def open(self, poll_id):
+        return self.post(f"/polls/{poll_id}/open", None, 200).get_json()
+
+    def close(self, poll_id):
+        return self.post(f"/polls/{poll_id}/close", None, 200).get_json()
+
+    def vote(self, token, answers):
+        return self.client.post("/api/v1/ballots", json={"token": token, "answers": answers})
+
+    def results(self, poll_id):
+        return self.get(f"/polls/{poll_id}/results")
+
+
+@pytest.fixture
+def api(client, admin_key):
+    return Api(client, admin_key)
+
+
+def candidates(*names):
+    return [{"id": f"k{i}", "name": n} for i, n in enumerate(names, 1)]
+
+
+def contest(cid="c1", max_choices=1, places=None, names=("甲", "乙", "丙")):
+    return {"id": cid, "title": cid, "max_choices": max_choices,
+            "places": places if places is not None else max_choices, "candidates": candidates(*names)}
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def live_server(app):
+    with LiveServer(app) as server:
+        yield server
+
+
+def browser_required() -> bool:
+    """Under CI=true browser tests must run, never skip."""
+    return os.environ.get("CI") == "true"
