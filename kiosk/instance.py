@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -35,7 +35,6 @@ class Settings:
     receipt_seconds: int = 8
     public_url: str | None = None  # what the QR slips point at; default: the request's host
     secure_cookies: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def resolve(path: str | os.PathLike | None) -> Path:
@@ -100,19 +99,38 @@ class Instance:
             data = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise InstanceError(f"{self.config_path}: {exc}") from exc
-        known = {f for f in Settings.__dataclass_fields__ if f != "extra"}
+        known = set(Settings.__dataclass_fields__)
         unknown = set(data) - known
         if unknown:
             raise InstanceError(
                 f"{self.config_path}: unknown setting(s) {', '.join(sorted(unknown))}; "
                 f"known: {', '.join(sorted(known))}"
             )
-        if "allowed_networks" in data:
-            data["allowed_networks"] = tuple(data["allowed_networks"])
-        return Settings(**data)
+        return _typed_settings(self.config_path, data)
 
 
 def _write_private(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
+
+
+_SETTING_TYPES = {
+    "rules_path": (str,), "allowed_networks": (list,), "projector_turnout": (bool,),
+    "receipt_seconds": (int,), "public_url": (str,), "secure_cookies": (bool,),
+}
+
+
+def _typed_settings(path: Path, data: dict) -> Settings:
+    import ipaddress
+    for key, value in data.items():
+        if not isinstance(value, _SETTING_TYPES[key]) or (isinstance(value, bool) and bool not in _SETTING_TYPES[key]):
+            raise InstanceError(f"{path}: {key} must be of type {_SETTING_TYPES[key][0].__name__}")
+    if "allowed_networks" in data:
+        try:
+            data["allowed_networks"] = tuple(str(ipaddress.ip_network(n, strict=False)) for n in data["allowed_networks"])
+        except (TypeError, ValueError) as exc:
+            raise InstanceError(f"{path}: allowed_networks: {exc}") from exc
+    if "receipt_seconds" in data and not 2 <= data["receipt_seconds"] <= 120:
+        raise InstanceError(f"{path}: receipt_seconds must be between 2 and 120")
+    return Settings(**data)
