@@ -18,6 +18,11 @@ SCANNER = STATIC / "js" / "scanner.js"
 
 # Files whose text may name outside URLs because they are quoted verbatim: the licence itself.
 LICENCE_FILES = {VENDOR / "jsQR.LICENSE"}
+# Strings of upstream code that look like addresses and load nothing (vendor/SOCKETIO.md): the
+# scheme put before a host given without one, and a documentation link in an error message.
+VENDORED_URL_STRINGS = {
+    VENDOR / "socket.io.min.js": ('"https://"', "https://socket.io/docs/v3/migrating-from-2-x-to-3-0/"),
+}
 TEXT_SUFFIXES = {".js", ".mjs", ".css", ".html", ".htm", ".svg", ".json", ".map", ".md", ".txt"}
 
 URL = re.compile(r"https?://", re.IGNORECASE)
@@ -68,7 +73,10 @@ def test_no_outside_urls_except_in_licence_text_and_vendored_comments():
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         for number, line in enumerate(text.splitlines(), 1):
-            if not URL.search(line):
+            checked = line
+            for allowed in VENDORED_URL_STRINGS.get(path, ()):
+                checked = checked.replace(allowed, "")
+            if not URL.search(checked):
                 continue
             # upstream code is kept byte-identical; a URL in one of its comments loads nothing
             if path.parent == VENDOR and path.suffix == ".js" and line.lstrip().startswith("//"):
