@@ -20,7 +20,6 @@ from tally.poll import (
     Candidate,
     Contest,
     SpecError,
-    all_candidates,
     contests_from_dicts,
 )
 from tally.rules import Rules
@@ -183,8 +182,3 @@ def count_poll(
             contests, read, quorum_met=quorum_met, expected=expected, rules=rules
         ),
     }
-
-
-def candidate_ids(contests: Sequence[Contest]) -> list[str]:
-    """Every candidate id of the poll, in order."""
-    return [candidate.id for _, candidate in all_candidates(contests)]
