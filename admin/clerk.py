@@ -1,12 +1,325 @@
-"""The administrator's pages (placeholder until built)."""
-from flask import Blueprint
+"""The administrator's pages: meetings, attendance, polls, tokens and their slips.
 
-from .auth import login_required
+Every change goes through the services of ``kiosk`` (meetings, polls), as the API does. A refusal
+is shown on the page it came from, with what was typed kept; bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.routing import BuildError
+
+from kiosk import live, meetings, polls
+from kiosk.app import db
+from kiosk.errors import Refusal
+from kiosk.slips import Slip, render_slips
+from tally import kinds as tk
+
+from . import poll_input, slip_batches
+from .auth import actor, login_required
+from .voters import answered_by
 
 bp = Blueprint("clerk", __name__)
 
 
+@dataclass
+class PageError:
+    """A message for the page, shaped like a Refusal for the templates."""
+
+    status: int
+    code: str
+    message: str
+
+
+def _rules():
+    return current_app.config["RULES"]
+
+
+def chair_poll_url(poll_id: str) -> str:
+    try:
+        return url_for("chair.poll", poll_id=poll_id)
+    except BuildError:
+        return f"/chair/polls/{poll_id}"
+
+
+def chair_projector_url(poll_id: str) -> str:
+    try:
+        return url_for("chair.projector", poll_id=poll_id)
+    except BuildError:
+        return f"/chair/polls/{poll_id}/projector"
+
+
+@bp.context_processor
+def _helpers():
+    return {
+        "kind_label": poll_input.kind_label,
+        "state_label": poll_input.state_label,
+        "group_label": poll_input.group_label,
+        "chair_poll_url": chair_poll_url,
+        "chair_projector_url": chair_projector_url,
+        "kinds": tk.KINDS,
+        "answer_every": poll_input.ANSWER_EVERY,
+        "named_kinds": poll_input.NAMED_KINDS,
+    }
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- meetings ------------------------------------------------------------------------------------
+
 @bp.get("/")
 @login_required("admin")
 def home():
-    return "admin"
+    return _home_page()
+
+
+def _home_page(error: Refusal | PageError | None = None, typed: dict | None = None, status: int = 200):
+    rows = []
+    for m in meetings.all_meetings(db()):
+        of_meeting = polls.for_meeting(db(), m["id"])
+        states = Counter(p["state"] for p in of_meeting)
+        rows.append({**m, "polls": len(of_meeting),
+                     "states": [(s, states[s]) for s in ("draft", "open", "closed") if states[s]]})
+    return render_template("admin/home.html", meetings=rows, error=error, typed=typed or {}), status
+
+
+@bp.post("/meetings")
+@login_required("admin")
+def create_meeting():
+    typed = {"title": request.form.get("title", ""), "expected": request.form.get("expected", "")}
+    try:
+        meeting = meetings.create(db(), actor(), typed["title"], typed["expected"])
+    except Refusal as refusal:
+        return _home_page(refusal, typed, refusal.status)
+    flash(_("Meeting “%(title)s” created.", title=meeting["title"]))
+    return redirect(url_for(".meeting", meeting_id=meeting["id"]), 303)
+
+
+@bp.get("/meetings/<meeting_id>")
+@login_required("admin")
+def meeting(meeting_id: str):
+    return _meeting_page(meeting_id)
+
+
+def _meeting_page(meeting_id: str, error=None, typed: dict | None = None, status: int = 200):
+    m = meetings.get(db(), meeting_id)
+    rows = []
+    for p in polls.for_meeting(db(), meeting_id):
+        rows.append({**p, "turnout": polls.turnout(db(), p["id"])})
+    return render_template("admin/meeting.html", meeting=m, polls=rows, error=error,
+                           typed=typed or {}), status
+
+
+@bp.post("/meetings/<meeting_id>/attendance")
+@login_required("admin")
+def attendance(meeting_id: str):
+    typed = {"present": request.form.get("present", "")}
+    try:
+        m = meetings.set_attendance(db(), actor(), meeting_id, typed["present"])
+    except Refusal as refusal:
+        return _meeting_page(meeting_id, refusal, typed, refusal.status)
+    live.attendance_changed(meeting_id)
+    flash(_("Attendance recorded: %(present)s of %(expected)s present.",
+            present=m["present"], expected=m["expected"]))
+    return redirect(url_for(".meeting", meeting_id=meeting_id), 303)
+
+
+# --- a new poll ----------------------------------------------------------------------------------
+
+NEW_POLL_FIELDS = ("title", "kind", "contest_title", "max_choices", "places", "candidates", "paste")
+
+
+@bp.route("/meetings/<meeting_id>/polls/new", methods=["GET", "POST"])
+@login_required("admin")
+def new_poll(meeting_id: str):
+    m = meetings.get(db(), meeting_id)
+    if request.method == "GET":
+        return _new_poll_page(m, {"kind": request.args.get("kind", "democratic_recommendation")}, [])
+    form = request.form
+    typed = {k: form.get(k, "") for k in NEW_POLL_FIELDS}
+    action = form.get("action", "create")
+    try:
+        drafts = poll_input.load_drafts(form.get("drafts"))
+    except Refusal as refusal:
+        return _new_poll_page(m, typed, [], refusal, refusal.status)
+    try:
+        updated, rest = _apply_contest_inputs(action, drafts, typed)
+        if action != "create":
+            return _new_poll_page(m, rest, updated)
+        if not updated:
+            raise poll_input.invalid(_("Add at least one contest with its candidates."))
+        poll = polls.create(db(), _rules(), actor(), meeting_id, typed["title"], typed["kind"],
+                            poll_input.finalize(updated))
+    except Refusal as refusal:
+        return _new_poll_page(m, typed, drafts, refusal, refusal.status)
+    flash(_("Poll “%(title)s” created. Issue its slips, then open it.", title=poll["title"]))
+    return redirect(url_for(".poll", poll_id=poll["id"]), 303)
+
+
+def _apply_contest_inputs(action: str, drafts: list[dict], typed: dict) -> tuple[list[dict], dict]:
+    """The drafts after this submission, and what stays typed in the form."""
+    updated = list(drafts)
+    rest = dict(typed)
+    if action.startswith("remove:"):
+        index = action.partition(":")[2]
+        if index.isdigit() and int(index) < len(updated):
+            del updated[int(index)]
+        return updated, rest
+    if action == "add" or (action in ("create", "update") and typed["candidates"].strip()):
+        updated.append(poll_input.contest_from_form(
+            typed["contest_title"], typed["max_choices"], typed["places"], typed["candidates"]))
+        rest.update(contest_title="", max_choices="", places="", candidates="")
+    upload = request.files.get("csv_file")
+    if upload is not None and upload.filename:
+        imported = poll_input.contests_from_table(poll_input.decode_table(upload.read()))
+        if not imported:
+            raise poll_input.invalid(_("The file holds no rows."))
+        updated.extend(imported)
+    if typed["paste"].strip():
+        updated.extend(poll_input.contests_from_table(typed["paste"]))
+        rest["paste"] = ""
+    if action == "import" and len(updated) == len(drafts):
+        raise poll_input.invalid(_("Choose a CSV file or paste a list first."))
+    if len(updated) > poll_input.MAX_CONTESTS:
+        raise poll_input.invalid(_("A poll can have at most %(n)s contests.", n=poll_input.MAX_CONTESTS))
+    return updated, rest
+
+
+def _new_poll_page(m: dict, typed: dict, drafts: list[dict], error=None, status: int = 200):
+    preview = poll_input.finalize(drafts) if drafts else []
+    return render_template(
+        "admin/poll_new.html", meeting=m, typed=typed, preview=preview,
+        drafts_json=json.dumps(drafts, ensure_ascii=False), error=error,
+    ), status
+
+
+# --- a poll --------------------------------------------------------------------------------------
+
+@bp.get("/polls/<poll_id>")
+@login_required("admin")
+def poll(poll_id: str):
+    return _poll_page(poll_id)
+
+
+def _poll_page(poll_id: str, *, error=None, typed: dict | None = None, batch: dict | None = None,
+               status: int = 200, template: str = "admin/poll.html"):
+    p = polls.get(db(), poll_id)
+    m = meetings.get(db(), p["meeting_id"])
+    turnout = polls.turnout(db(), poll_id)
+    fixed = polls.results(db(), _rules(), poll_id) if p["state"] == "closed" else None
+    voters = None if p["secret"] else answered_by(db(), poll_id)
+    html = render_template(
+        template, poll=p, meeting=m, turnout=turnout, fixed=fixed, voters=voters,
+        error=error, typed=typed or {}, batch=batch, issue_form=secrets.token_urlsafe(12),
+        unused=max(turnout["issued"] - turnout["cast"], 0),
+    )
+    return _no_store(make_response(html, status))
+
+
+@bp.post("/polls/<poll_id>/open")
+@login_required("admin")
+def open_poll(poll_id: str):
+    try:
+        polls.open_poll(db(), actor(), poll_id)
+    except Refusal as refusal:
+        if refusal.status == 404:
+            raise
+        return _poll_page(poll_id, error=refusal, status=refusal.status)
+    live.state_changed(poll_id)
+    flash(_("Voting is open. Voters can now use their slips."))
+    return redirect(url_for(".poll", poll_id=poll_id), 303)
+
+
+@bp.route("/polls/<poll_id>/close", methods=["GET", "POST"])
+@login_required("admin")
+def close_poll(poll_id: str):
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        return _poll_page(poll_id, template="admin/poll_close.html")
+    try:
+        doc = polls.close_poll(db(), _rules(), actor(), poll_id)
+    except Refusal as refusal:
+        if refusal.status == 404:
+            raise
+        return _poll_page(poll_id, error=refusal, status=refusal.status)
+    live.state_changed(poll_id, final=doc)
+    flash(_("Voting is closed: %(cast)s ballots cast; unused slips are void.", cast=doc["cast"]))
+    return redirect(url_for(".poll", poll_id=poll_id), 303)
+
+
+@bp.post("/polls/<poll_id>/tokens")
+@login_required("admin")
+def issue_tokens(poll_id: str):
+    p = polls.get(db(), poll_id)
+    m = meetings.get(db(), p["meeting_id"])
+    typed = {"count": request.form.get("count", ""), "voters": request.form.get("voters", "")}
+    store = slip_batches.store(current_app)
+    try:
+        if p["secret"]:
+            count = typed["count"].strip()
+            if not count.isdigit() or not 1 <= int(count) <= polls.MAX_TOKENS_PER_BATCH:
+                raise poll_input.invalid(_("The number of slips must be a whole number from 1 to %(n)s.",
+                                           n=polls.MAX_TOKENS_PER_BATCH))
+            arguments = {"count": int(count)}
+        else:
+            arguments = {"voters": poll_input.voters_from_lines(typed["voters"], p["kind"])}
+        form_id = request.form.get("issue_form", "")
+        if form_id and store.form_used(form_id):
+            raise Refusal(409, "state", detail=_(
+                "this form was already sent and its slips were issued then. They are not shown "
+                "again; to issue more slips, fill in the form below"))
+        issued = polls.issue_tokens(db(), current_app.config["TOKEN_KEY"], actor(), poll_id, **arguments)
+    except Refusal as refusal:
+        if refusal.status == 404:
+            raise
+        return _poll_page(poll_id, error=refusal, typed=typed, status=refusal.status)
+    live.turnout_changed(poll_id)
+    base = (current_app.config["SETTINGS"].public_url or request.host_url).rstrip("/")
+    slips = [Slip(url=f"{base}/t/{t['token']}", code=t["token"], voter=poll_input.slip_voter(t))
+             for t in issued]
+    batch_id = store.put(poll_id, p["title"], m["title"], slips)
+    batch = {"id": batch_id, "tokens": issued, "minutes": int(store.ttl // 60), "base": base}
+    return _poll_page(poll_id, batch=batch)
+
+
+@bp.get("/polls/<poll_id>/slips/<batch_id>.pdf")
+@login_required("admin")
+def slips_pdf(poll_id: str, batch_id: str):
+    polls.get(db(), poll_id)
+    store = slip_batches.store(current_app)
+    batch = store.take(batch_id, poll_id)
+    if batch is None:
+        error = PageError(404, "slips_gone", _(
+            "These slips are no longer available: a batch can be downloaded once, within %(n)s "
+            "minutes of being issued, and the codes are not kept. If they were not printed, issue "
+            "new slips.", n=int(store.ttl // 60)))
+        return _no_store(make_response(render_template("error.html", refusal=error), 404))
+    try:
+        pdf = render_slips(batch.poll_title, list(batch.slips), meeting_title=batch.meeting_title)
+    except Exception:  # the PDF library failed: keep the batch for another try
+        current_app.logger.exception("slips PDF failed for poll %s", poll_id)
+        store.put_back(batch_id, batch)
+        error = PageError(503, "slips_failed", _(
+            "The slips PDF could not be made. The codes are kept for a while: try the download again."))
+        return _no_store(make_response(render_template("error.html", refusal=error), 503))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="slips-{poll_id}.pdf"'
+    return _no_store(response)
