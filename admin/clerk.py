@@ -102,9 +102,11 @@ def _home_page(error: Refusal | PageError | None = None, typed: dict | None = No
     return render_template("admin/home.html", meetings=rows, error=error, typed=typed or {}), status
 
 
-@bp.post("/meetings")
+@bp.route("/meetings", methods=["GET", "POST"])
 @login_required("admin")
 def create_meeting():
+    if request.method == "GET":  # the address of a refused form, opened again
+        return redirect(url_for(".home"))
     typed = {"title": request.form.get("title", ""), "expected": request.form.get("expected", "")}
     try:
         meeting = meetings.create(db(), actor(), typed["title"], typed["expected"])
@@ -129,9 +131,11 @@ def _meeting_page(meeting_id: str, error=None, typed: dict | None = None, status
                            typed=typed or {}), status
 
 
-@bp.post("/meetings/<meeting_id>/attendance")
+@bp.route("/meetings/<meeting_id>/attendance", methods=["GET", "POST"])
 @login_required("admin")
 def attendance(meeting_id: str):
+    if request.method == "GET":
+        return redirect(url_for(".meeting", meeting_id=meeting_id))
     typed = {"present": request.form.get("present", "")}
     try:
         m = meetings.set_attendance(db(), actor(), meeting_id, typed["present"])
@@ -235,9 +239,11 @@ def _poll_page(poll_id: str, *, error=None, typed: dict | None = None, batch: di
     return _no_store(make_response(html, status))
 
 
-@bp.post("/polls/<poll_id>/open")
+@bp.route("/polls/<poll_id>/open", methods=["GET", "POST"])
 @login_required("admin")
 def open_poll(poll_id: str):
+    if request.method == "GET":
+        return redirect(url_for(".poll", poll_id=poll_id))
     try:
         polls.open_poll(db(), actor(), poll_id)
     except Refusal as refusal:
@@ -265,9 +271,11 @@ def close_poll(poll_id: str):
     return redirect(url_for(".poll", poll_id=poll_id), 303)
 
 
-@bp.post("/polls/<poll_id>/tokens")
+@bp.route("/polls/<poll_id>/tokens", methods=["GET", "POST"])
 @login_required("admin")
 def issue_tokens(poll_id: str):
+    if request.method == "GET":  # never shows a batch again
+        return redirect(url_for(".poll", poll_id=poll_id))
     p = polls.get(db(), poll_id)
     m = meetings.get(db(), p["meeting_id"])
     typed = {"count": request.form.get("count", ""), "voters": request.form.get("voters", "")}

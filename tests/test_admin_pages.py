@@ -118,6 +118,19 @@ def test_every_clerk_page_requires_login(admin_app, anon, clerk):
     assert _db(admin_app).one("SELECT state, issued FROM polls")[:] == ("draft", 0)
 
 
+def test_posting_addresses_opened_by_get_go_back_to_their_page(clerk):
+    meeting_id = _meeting(clerk)
+    poll_id = _poll(clerk, meeting_id)
+    _issue(clerk, poll_id, count=2)
+    for url, target in (("/admin/meetings", "/admin/"),
+                        (f"/admin/meetings/{meeting_id}/attendance", f"/admin/meetings/{meeting_id}"),
+                        (f"/admin/polls/{poll_id}/tokens", f"/admin/polls/{poll_id}"),
+                        (f"/admin/polls/{poll_id}/open", f"/admin/polls/{poll_id}")):
+        r = clerk.get(url)
+        assert r.status_code == 302 and r.headers["Location"] == target, url
+    assert _count(clerk.application.extensions["ballotroom_db"], "tokens") == 2
+
+
 def test_a_chair_cannot_use_the_clerk_pages(admin_app, anon):
     from kiosk import accounts
     accounts.add_user(_db(admin_app), "chair", "chair", PASSWORD)
@@ -370,8 +383,13 @@ def test_issue_ten_tokens_download_pdf_once_and_vote(admin_app, clerk):
 
     page = _text(clerk.get(f"/admin/polls/{poll_id}"))
     counts = dict(re.findall(r'<li data-count="(\w+)"><b>([^<]*)</b>', page))
-    assert counts == {"expected": "12", "present": "10", "issued": "10", "cast": "8", "blank": "1",
-                      "spoiled": "0"}
+    # While open, blank moves only with the published batches (DESIGN.md, Secrecy): the page shows
+    # exactly what polls.turnout says.
+    from kiosk import polls
+    with admin_app.app_context():
+        blank_now = polls.turnout(_db(admin_app), poll_id)["blank"]
+    assert counts == {"expected": "12", "present": "10", "issued": "10", "cast": "8",
+                      "blank": str(blank_now), "spoiled": "0"}
 
     # Close: a confirm step first, then the fixed counts and the link to the results.
     confirm = clerk.get(f"/admin/polls/{poll_id}/close")
@@ -387,6 +405,9 @@ def test_issue_ten_tokens_download_pdf_once_and_vote(admin_app, clerk):
     assert 'data-state="closed"' in page and 'data-link="results"' in page
     assert f"/chair/polls/{poll_id}" in page
     assert "fixed when the poll closed" in page
+    counts = dict(re.findall(r'<li data-count="(\w+)"><b>([^<]*)</b>', page))
+    assert counts == {"expected": "12", "present": "10", "issued": "10", "cast": "8", "blank": "1",
+                      "spoiled": "0"}
     assert 'action="/admin/polls/' + poll_id + '/tokens"' not in page  # no more issuing
     assert clerk.post("/api/v1/ballots", json={"token": codes[9], "answers": {}}).status_code in (409, 423)
 
