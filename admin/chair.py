@@ -1,12 +1,131 @@
-"""The chair's pages (placeholder until built)."""
-from flask import Blueprint
+"""The chair's pages: meetings and their polls, a poll's live dashboard, the projector view.
 
-from .auth import login_required
+The chair opens and closes polls here; the tally shown while a poll is open is the last batch the
+live publisher released (kiosk/live.py), so no single ballot can be singled out on a screen.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from kiosk import live, meetings, polls
+from kiosk.app import db
+from kiosk.errors import Refusal
+
+from . import views_results as vr
+from .auth import actor, login_required
 
 bp = Blueprint("chair", __name__)
+
+
+@bp.context_processor
+def _helpers():
+    return {
+        "kind_name": lambda kind: vr.KIND_NAMES.get(kind, kind),
+        "state_name": lambda state: vr.STATE_NAMES.get(state, state),
+        "pct": vr.rate_percent,
+        "width": vr.width,
+        "fmt": vr.fmt,
+        "over_line": vr.frequent_over_line,
+        "local_time": vr.local_time,
+    }
+
+
+def _rules():
+    return current_app.config["RULES"]
 
 
 @bp.get("/")
 @login_required("admin", "chair")
 def home():
-    return "chair"
+    listing = [
+        {**meeting, "polls": polls.for_meeting(db(), meeting["id"])}
+        for meeting in meetings.all_meetings(db())
+    ]
+    return render_template("chair/home.html", meetings=listing)
+
+
+def _page(poll_id: str) -> dict:
+    """Everything the dashboard and the projector draw, read once."""
+    poll = polls.get(db(), poll_id)  # 404 for an unknown poll
+    meeting = meetings.get(db(), poll["meeting_id"])
+    doc = polls.results(db(), _rules(), poll_id)
+    turnout = polls.turnout(db(), poll_id)
+    closed = doc["state"] == "closed"
+    rule = vr.board_rules(poll, doc["expected"], _rules(), str(get_locale()))
+    quorum = vr.quorum_state(rule, doc if closed else turnout)
+    if quorum is not None and closed:
+        quorum["met"] = doc["quorum_met"]  # the fixed result is the authority
+    labels = vr.labels()
+    batch = live.batch_size(current_app)
+    return {
+        "poll": poll,
+        "meeting": meeting,
+        "doc": doc,
+        "turnout": turnout,
+        "closed": closed,
+        "rule": rule,
+        "quorum": quorum,
+        "L": labels,
+        "batch": batch,
+        "config": {
+            "poll": poll_id,
+            "state": doc["state"],
+            "rule": rule,
+            "labels": labels,
+            "counted": doc["cast"],
+        },
+    }
+
+
+@bp.get("/polls/<poll_id>")
+@login_required("admin", "chair")
+def poll(poll_id: str):
+    page = _page(poll_id)
+    page["config"]["view"] = "dashboard"
+    return render_template("chair/poll.html", **page)
+
+
+@bp.get("/polls/<poll_id>/projector")
+@login_required("admin", "chair")
+def projector(poll_id: str):
+    page = _page(poll_id)
+    show_turnout = bool(current_app.config["SETTINGS"].projector_turnout)
+    page["config"].update(view="projector", show_turnout=show_turnout)
+    return render_template("chair/projector.html", show_turnout=show_turnout, **page)
+
+
+@bp.post("/polls/<poll_id>/open")
+@login_required("admin", "chair")
+def open_poll(poll_id: str):
+    try:
+        polls.open_poll(db(), actor(), poll_id)
+    except Refusal as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for(".poll", poll_id=poll_id))
+    live.state_changed(poll_id)
+    flash(_("The poll is open: voters can use their slips now."), "notice")
+    return redirect(url_for(".poll", poll_id=poll_id))
+
+
+@bp.post("/polls/<poll_id>/close")
+@login_required("admin", "chair")
+def close_poll(poll_id: str):
+    if request.form.get("confirm") != "yes":
+        # Without the page's script (or when it was not confirmed there) ask here, on the server.
+        page = _page(poll_id)
+        return render_template("chair/close_confirm.html", **page)
+    try:
+        doc = polls.close_poll(db(), _rules(), actor(), poll_id)
+    except Refusal as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for(".poll", poll_id=poll_id))
+    live.state_changed(poll_id, final=doc)
+    flash(_("The poll is closed and its result is fixed."), "notice")
+    return redirect(url_for(".poll", poll_id=poll_id))

@@ -12,6 +12,7 @@ path never waits for a tally to be computed.
 from __future__ import annotations
 
 import threading
+import weakref
 
 from flask import current_app, request, session
 from flask_socketio import SocketIO, emit, join_room
@@ -116,14 +117,15 @@ def _role_of_connection(auth) -> str | None:
 _roles: dict[str, str | None] = {}
 
 
-_registered: set[int] = set()
+_registered: weakref.WeakSet = weakref.WeakSet()
 
 
 def register(socketio: SocketIO) -> None:
-    # The SocketIO object outlives apps (tests build many): register once.
-    if id(socketio) in _registered:
+    # The SocketIO object outlives apps (tests build many), but each init_app makes a new
+    # server, and `socketio.on` binds to the server of the moment: register once per server.
+    if socketio.server in _registered:
         return
-    _registered.add(id(socketio))
+    _registered.add(socketio.server)
     @socketio.on("connect", namespace=NAMESPACE)
     def _connect(auth=None):
         _roles[request.sid] = _role_of_connection(auth)

@@ -349,10 +349,15 @@ def _empty(db: Database, rules: Rules, poll_id: str) -> dict:
 
 def turnout(db: Database, poll_id: str) -> dict:
     row = db.one(
-        "SELECT p.id, p.state, p.issued, p.cast_count, p.blank, m.expected, m.present FROM polls p"
-        " JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?", (poll_id,))
+        "SELECT p.id, p.state, p.issued, p.cast_count, p.blank, p.published, m.expected, m.present"
+        " FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?", (poll_id,))
     if row is None:
         raise Refusal(404, "not_found")
+    blank = row["blank"]
+    if row["state"] == "open":
+        # Whether a ballot is blank is part of its content: a blank count moving one by one
+        # would single out the ballot just cast. While open it moves with the published batch.
+        blank = json.loads(row["published"])["blank"] if row["published"] else 0
     return {"poll": row["id"], "state": row["state"], "expected": row["expected"],
             "present": row["present"], "issued": row["issued"], "cast": row["cast_count"],
-            "blank": row["blank"], "spoiled": 0}
+            "blank": blank, "spoiled": 0}

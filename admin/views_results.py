@@ -1,0 +1,218 @@
+"""What the chair's pages show of a results document: the rule's line, quorum, labels.
+
+The first view of a tally is drawn by the Jinja macros of ``templates/chair/_board.html``; later
+views by ``kiosk/static/js/dashboard.js`` from live ``tally`` events. Both read the same two
+things made here, so they say the same:
+
+- ``board_rules``: the numbers of the rules file that the page draws (where the line goes, how
+  many agreeing votes are needed, the quorum), exact fractions turned into what a page needs;
+- ``labels``: every sentence the pages need, translated, with ``%(name)s`` placeholders (the
+  script has no text of its own).
+
+No rule is decided here: whether a candidate passes, is chosen or vetoed comes from the results
+document (tally/); the page only draws it.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from tally.display import fixed
+from tally.rules import Rules
+
+FAMILY = {
+    "democratic_recommendation": "choice",
+    "interview_recommendation": "choice",
+    "plenary_recommendation": "choice",
+    "standing_committee": "committee",
+    "character": "character",
+    "survey": "survey",
+    "leaders": "leaders",
+}
+
+KIND_NAMES = {
+    "democratic_recommendation": _l("Democratic recommendation"),
+    "interview_recommendation": _l("Interview recommendation"),
+    "plenary_recommendation": _l("Plenary recommendation vote"),
+    "standing_committee": _l("Standing committee vote"),
+    "character": _l("Character assessment"),
+    "survey": _l("Opinion survey"),
+    "leaders": _l("Leadership evaluation"),
+}
+
+STATE_NAMES = {"draft": _l("Not yet open"), "open": _l("Open"), "closed": _l("Closed")}
+
+
+def _line_share(kind: str, rules: Rules) -> Fraction | None:
+    """The share at which the kind's line is drawn (None: the kind has no line)."""
+    return {
+        "democratic_recommendation": rules.democratic_bar,
+        "interview_recommendation": rules.interview_bar,
+        "survey": rules.survey_bar,
+        "character": rules.character_veto_share,
+        "standing_committee": rules.committee_pass_share,
+    }.get(kind)
+
+
+def _quorum_share(kind: str, rules: Rules) -> Fraction | None:
+    """The share of expected members that must be present (None: the kind has no quorum)."""
+    return {
+        "democratic_recommendation": rules.meeting_quorum,
+        "plenary_recommendation": rules.meeting_quorum,
+        "standing_committee": rules.committee_quorum,
+    }.get(kind)
+
+
+def share_text(value: Fraction) -> str:
+    """A rules-file share as a percentage for people: 3/10 -> "30%", 2/3 -> "66.67%"."""
+    text = fixed(value * 100, 2)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def points_text(value: Fraction) -> str:
+    """Points of the rules file for people: 20 -> "20", 5/2 -> "2.5"."""
+    text = fixed(value, 2)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def local_time(iso: str | None) -> str:
+    """An event time (UTC, ISO 8601) in the server's time zone, to the minute."""
+    if not iso:
+        return ""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
+
+
+def rate_percent(rate: object) -> str:
+    """A results document's rate string as a percentage: "0.3125" -> "31.25%"."""
+    try:
+        return f"{Decimal(str(rate)) * 100:.2f}%"
+    except InvalidOperation:
+        return "–"
+
+
+def width(part: object, whole: object = 1) -> str:
+    """CSS width in percent of ``part`` / ``whole``, kept within 0..100."""
+    try:
+        value = Decimal(str(part)) / Decimal(str(whole)) * 100 if Decimal(str(whole)) else Decimal(0)
+    except InvalidOperation:
+        value = Decimal(0)
+    return f"{min(max(value, Decimal(0)), Decimal(100)):.2f}"
+
+
+def board_rules(poll: dict, expected: int, rules: Rules, lang: str) -> dict:
+    """The numbers of the rules the pages draw for this poll, as plain JSON."""
+    kind = poll["kind"]
+    out: dict = {"family": FAMILY[kind], "kind": kind}
+    line = _line_share(kind, rules)
+    if line is not None:
+        out["line"] = float(line * 100)
+        out["line_label"] = share_text(line)
+        out["line_fraction"] = [line.numerator, line.denominator]
+    if kind == "standing_committee":
+        # "More than half of those expected": the smallest whole number above share × expected.
+        out["needed"] = math.floor(rules.committee_pass_share * expected) + 1
+        out["line"] = float(rules.committee_pass_share * 100)
+    if kind == "character":
+        out["min"] = rules.character_min_raters
+        out["max"] = points_text(rules.points.character)
+        out["items"] = [item.zh if lang == "zh_CN" else item.en for item in rules.character_items]
+    if kind == "survey":
+        out["min"] = rules.survey_min_respondents
+    if kind == "leaders":
+        out["max"] = points_text(rules.leaders_unit_points + rules.leaders_city_points)
+        out["unit_max"] = points_text(rules.leaders_unit_points)
+        out["city_max"] = points_text(rules.leaders_city_points)
+    quorum = _quorum_share(kind, rules)
+    if quorum is not None:
+        out["quorum"] = [quorum.numerator, quorum.denominator]
+        out["quorum_label"] = share_text(quorum)
+        out["quorum_needed"] = math.ceil(quorum * expected)
+    out["places"] = {c["id"]: c["places"] for c in poll["contests"]}
+    return out
+
+
+def quorum_state(rule: dict, counts: dict) -> dict | None:
+    """Quorum as the tally computes it: present >= share × expected; with attendance not
+    recorded, the ballots cast stand for those present (tally.kinds.count_poll).
+
+    ``counts`` is the live turnout while a poll is open (attendance may change during the
+    meeting) and the fixed results document once it is closed.
+    """
+    if "quorum" not in rule:
+        return None
+    num, den = rule["quorum"]
+    present = counts["present"]
+    attendance = counts["cast"] if present is None else present
+    return {
+        "met": attendance * den >= num * counts["expected"],
+        "present": attendance,
+        "recorded": present is not None,
+        "expected": counts["expected"],
+        "needed": rule["quorum_needed"],
+    }
+
+
+def frequent_over_line(rule: dict, frequent: int, raters: int) -> bool:
+    """An item's frequent share above the veto line, compared exactly."""
+    num, den = rule["line_fraction"]
+    return raters > 0 and frequent * den > num * raters
+
+
+def labels() -> dict[str, str]:
+    """Every sentence the live script may need, translated now, placeholders kept."""
+    return {
+        "votes": _("%(votes)s votes · %(percent)s"),
+        "agree": _("agree"),
+        "disagree": _("disagree"),
+        "abstain": _("abstain"),
+        "chosen": _("Chosen"),
+        "runoff": _("Runoff"),
+        "passes": _("Passes"),
+        "fails": _("Fails"),
+        "veto": _("Veto"),
+        "incomplete": _("Incomplete"),
+        "not_chosen": _("Not chosen"),
+        "cut": _("Cut: %(places)s places"),
+        "needed": _("%(needed)s needed"),
+        "raters": _("%(raters)s / %(min)s raters"),
+        "respondents": _("%(respondents)s / %(min)s respondents"),
+        "score": _("Score %(score)s / %(max)s"),
+        "survey_counts": _("%(satisfied)s satisfied · %(basically_satisfied)s basically satisfied · %(dissatisfied)s dissatisfied"),
+        "item_value": _("%(frequent)s frequent · %(percent)s"),
+        "unit": _("Unit leaders %(points)s / %(max)s (%(count)s graded)"),
+        "city": _("City leaders %(points)s / %(max)s (%(count)s graded)"),
+        "missing": _("No grades yet from: %(groups)s"),
+        "unit_group": _("unit leaders"),
+        "city_group": _("city leaders"),
+        "rule_democratic_recommendation": _("The line is %(line)s of ballots cast: below it a candidate is not recommended."),
+        "rule_interview_recommendation": _("The line is %(line)s of those interviewed: below it a candidate is not recommended."),
+        "rule_plenary_recommendation": _("The %(places)s most-voted are chosen; a tie across the cut goes to a runoff."),
+        "rule_standing_committee": _("A candidate passes only with more than half of the %(expected)s members expected agreeing: at least %(needed)s votes. The %(places)s best passing are chosen."),
+        "rule_character": _("The line is %(line)s: more “frequent” answers than that on any item is a veto. Fewer than %(min)s raters: incomplete."),
+        "rule_survey": _("The line is %(line)s satisfaction: below it the candidate fails. Fewer than %(min)s respondents: incomplete."),
+        "rule_leaders": _("Score out of %(max)s: unit leaders %(unit_max)s, city leaders %(city_max)s."),
+        "tally_of": _("The tally counts %(counted)s of %(cast)s ballots cast."),
+        "quorum_met": _("Quorum met: %(present)s present of %(expected)s expected (%(needed)s needed)."),
+        "quorum_not_met": _("Quorum not met: %(present)s present of %(expected)s expected (%(needed)s needed). Nothing passes and nobody is chosen."),
+        "quorum_unrecorded": _("Attendance is not recorded: the ballots cast stand for those present."),
+        "live": _("Live"),
+        "reconnecting": _("Reconnecting…"),
+        "unauthorized": _("Live updates are not available: log in again."),
+        "confirm_close": _("Close the poll now? Unused slips become void and the result is fixed. This cannot be undone."),
+    }
+
+
+def fmt(template: str, **params: object) -> str:
+    """Fill a label's placeholders, as dashboard.js does."""
+    return template % params
