@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 
 from kiosk import accounts
 from kiosk.app import db
-from kiosk.extensions import limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -45,18 +44,17 @@ def actor() -> str:
     return f"user:{user.name}" if user else "anonymous"
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 def login():
     error = None
     if request.method == "POST":
+        # Failed logins are throttled per address (kiosk.throttle): 429 when exceeded.
+        throttle = current_app.extensions["ballotroom_login_throttle"]
+        throttle.check(request.remote_addr or "")
         user = accounts.authenticate(db(), request.form.get("name", "").strip(),
                                      request.form.get("password", ""))
         if user is None:
+            throttle.failed(request.remote_addr or "")
             error = _("Wrong name or password. Check both and try again.")
         else:
             lang = session.get("lang")

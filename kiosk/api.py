@@ -9,7 +9,6 @@ from flask import Blueprint, current_app, jsonify, request
 from . import accounts, intake, live, meetings, polls
 from .app import db
 from .errors import Refusal
-from .extensions import limiter
 from .openapi import document as openapi_document
 
 bp = Blueprint("api", __name__)
@@ -135,16 +134,18 @@ def results(poll_id: str):
     return jsonify(polls.results(db(), rules(), poll_id))
 
 
-def _failed_token_attempt(response) -> bool:
-    return response.status_code in (400, 404)
-
-
 @bp.post("/ballots")
-@limiter.limit(lambda: current_app.config["TOKEN_FAILURE_LIMIT"], deduct_when=_failed_token_attempt)
 def submit_ballot():
-    data = body()
-    if "token" not in data or "answers" not in data:
-        raise Refusal(400, "malformed")
-    receipt = intake.submit(db(), rules(), current_app.config["TOKEN_KEY"], data["token"], data["answers"])
+    throttle = current_app.extensions["ballotroom_throttle"]
+    client = request.remote_addr or ""
+    throttle.check(client)
+    try:
+        data = body()
+        if "token" not in data or "answers" not in data:
+            raise Refusal(400, "malformed")
+        receipt = intake.submit(db(), rules(), current_app.config["TOKEN_KEY"], data["token"], data["answers"])
+    except Refusal as refusal:
+        throttle.observe(client, refusal.status)
+        raise
     live.ballot_arrived(receipt.poll_id, receipt.cast)
     return jsonify({"tracking_code": receipt.tracking_code}), 201

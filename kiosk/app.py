@@ -6,7 +6,7 @@ import ipaddress
 import logging
 from pathlib import Path
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from tally.rules import RulesError, default_rules, load_rules
@@ -14,8 +14,9 @@ from tally.rules import RulesError, default_rules, load_rules
 from . import i18n
 from .db import Database, migrate
 from .errors import Refusal
-from .extensions import babel, csrf, limiter, socketio
+from .extensions import babel, csrf, socketio
 from .instance import Instance
+from .throttle import FailureThrottle
 
 ROOT = Path(__file__).resolve().parent.parent
 API_PREFIX = "/api/v1"
@@ -59,10 +60,11 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
 
     migrate(instance.db_path)
     app.extensions["ballotroom_db"] = Database(instance.db_path)
+    app.extensions["ballotroom_throttle"] = FailureThrottle(app.config["TOKEN_FAILURE_LIMIT"])
+    app.extensions["ballotroom_login_throttle"] = FailureThrottle(app.config["LOGIN_LIMIT"])
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
-    limiter.init_app(app)
     socketio.init_app(app)
 
     from admin import register as register_admin
@@ -161,6 +163,7 @@ class _NoVotePath(logging.Filter):
 
 
 def _quiet_vote_path_logs() -> None:
-    logger = logging.getLogger("werkzeug")
-    if not any(isinstance(f, _NoVotePath) for f in logger.filters):
-        logger.addFilter(_NoVotePath())
+    for name in ("werkzeug", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoVotePath) for f in logger.filters):
+            logger.addFilter(_NoVotePath())

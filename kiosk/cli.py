@@ -168,7 +168,6 @@ def cmd_log_verify(args) -> int:
 
 def cmd_serve(args) -> int:
     from .app import create_app
-    from .extensions import socketio
     instance = Instance(args.instance)
     if not instance.exists():
         raise UsageError(f"no instance at {instance.path}: run `ballotroom init --instance {instance.path}` first")
@@ -181,8 +180,8 @@ def cmd_serve(args) -> int:
     print(f"Ballotroom is serving {instance.path} at http://{shown}:{args.port}/", flush=True)
     print(f"  administrators and chairs: http://{shown}:{args.port}/login", flush=True)
     print(f"  tablets:                   http://{shown}:{args.port}/", flush=True)
-    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
-                 log_output=os.environ.get("BALLOTROOM_ACCESS_LOG") == "1")
+    from .server import serve
+    serve(app, args.host, args.port, access_log=os.environ.get("BALLOTROOM_ACCESS_LOG") == "1")
     return 0
 
 

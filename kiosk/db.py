@@ -7,6 +7,7 @@ SQLite's lock instead of failing half-way (datasette's pattern).
 
 from __future__ import annotations
 
+import queue
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -168,41 +169,80 @@ def migrate(path: Path | str) -> None:
 
 
 class Database:
-    """Per-thread connections to one database file."""
+    """A pool of connections to one database file, and its single write path.
 
-    def __init__(self, path: Path | str):
+    A pool rather than one connection per thread: the server starts a thread
+    per client connection, and opening a SQLite connection with its pragmas
+    costs more than the ballot it would carry.
+    """
+
+    def __init__(self, path: Path | str, pool_size: int = 32):
         self.path = Path(path)
-        self._local = threading.local()
+        self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue(maxsize=pool_size)
+        # Writers of this process queue here, not in SQLite's busy handler, which
+        # sleeps in steps of up to 100 ms: a queue on a lock wakes the next writer
+        # at once. BEGIN IMMEDIATE still guards against other processes.
+        self._write_lock = threading.Lock()
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        try:
+            conn = self._pool.get_nowait()
+        except queue.Empty:
+            conn = connect(self.path)
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:  # never hand on a connection mid-transaction
+                conn.execute("ROLLBACK")
+            try:
+                self._pool.put_nowait(conn)
+            except queue.Full:
+                conn.close()
 
     @property
     def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
+        """A connection of this thread's own, for tests and one-off tools."""
+        local = self.__dict__.setdefault("_local", threading.local())
+        conn = getattr(local, "conn", None)
         if conn is None:
-            conn = connect(self.path)
-            self._local.conn = conn
+            conn = local.conn = connect(self.path)
         return conn
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
-        return self.conn.execute(sql, params).fetchall()
+        with self.connection() as conn:
+            return conn.execute(sql, params).fetchall()
 
     def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
-        return self.conn.execute(sql, params).fetchone()
+        with self.connection() as conn:
+            return conn.execute(sql, params).fetchone()
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot across several queries (one read transaction)."""
+        with self.connection() as conn:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """The single write path: BEGIN IMMEDIATE ... COMMIT, rollback on error."""
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
+        with self._write_lock, self.connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        while True:
+            try:
+                self._pool.get_nowait().close()
+            except queue.Empty:
+                break

@@ -28,9 +28,10 @@ def room(poll_id: str) -> str:
 
 
 class Publisher:
-    """Coalesces arrivals: wakes at most every `interval` seconds."""
+    """Coalesces arrivals: wakes at most every `interval` seconds, so a busy room
+    costs one recount per interval, not one per ballot."""
 
-    def __init__(self, socketio: SocketIO, app, interval: float = 0.25):
+    def __init__(self, socketio: SocketIO, app, interval: float = 1.0):
         self.socketio = socketio
         self.app = app
         self.interval = interval

@@ -274,12 +274,8 @@ def _compute(conn, rules: Rules, sp: PollSpec) -> dict:
 def snapshot(db: Database, rules: Rules, poll_id: str) -> dict:
     """A consistent results document of everything committed so far."""
     sp = spec(db, poll_id)
-    conn = db.conn
-    conn.execute("BEGIN")
-    try:
+    with db.read() as conn:
         return _compute(conn, rules, sp)
-    finally:
-        conn.execute("COMMIT")
 
 
 _publish_locks: dict[str, threading.Lock] = {}

@@ -15,17 +15,19 @@ from tally import kinds as tk
 from . import ballot_forms, intake, live, polls, tokens
 from .app import db
 from .errors import Refusal
-from .extensions import limiter
 
 bp = Blueprint("voter", __name__)
 
 
-def _failed(response) -> bool:
-    return response.status_code in (400, 404)
+@bp.before_request
+def _throttled():
+    current_app.extensions["ballotroom_throttle"].check(request.remote_addr or "")
 
 
-def _token_limit() -> str:
-    return current_app.config["TOKEN_FAILURE_LIMIT"]
+@bp.after_request
+def _count_failures(response):
+    current_app.extensions["ballotroom_throttle"].observe(request.remote_addr or "", response.status_code)
+    return response
 
 
 @bp.get("/")
@@ -34,7 +36,6 @@ def idle():
 
 
 @bp.post("/enter")
-@limiter.limit(_token_limit, deduct_when=_failed)
 def enter():
     code = request.form.get("code", "")
     try:
@@ -45,7 +46,6 @@ def enter():
 
 
 @bp.get("/t/<code>")
-@limiter.limit(_token_limit, deduct_when=_failed)
 def ballot(code: str):
     try:
         status = intake.check_token(db(), current_app.config["TOKEN_KEY"], code)
@@ -95,7 +95,7 @@ def review():
     try:
         canonical = tk.validate_answers(sp.kind, list(sp.contests), raw, rules)
     except tk.AnswerError as exc:
-        return _ballot_page(token, sp, raw, intake._answer_refusal(exc, sp), 422)
+        return _ballot_page(token, sp, raw, intake.answer_refusal(exc, sp), 422)
     return render_template(
         "tablet/review.html", poll=polls.get(db(), sp.id), spec=sp, token=tokens.display(token),
         answers=canonical, answers_json=json.dumps(canonical, ensure_ascii=False),

@@ -75,7 +75,7 @@ def test_no_acknowledged_ballot_is_lost_to_kill_9(tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk.cli", "serve", "--instance", str(path), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -114,11 +114,14 @@ def test_no_acknowledged_ballot_is_lost_to_kill_9(tmp_path):
             t.start()
         while len(acknowledged) < 60:
             time.sleep(0.01)
-        proc.send_signal(signal.SIGKILL)
+        os.killpg(proc.pid, signal.SIGKILL)  # the whole server: master and worker
         for t in threads:
             t.join()
     finally:
-        proc.kill()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         proc.wait()
     conn = sqlite3.connect(path / "ballotroom.db")
     stored = {r[0] for r in conn.execute("SELECT code FROM receipts")}
