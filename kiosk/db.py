@@ -246,3 +246,30 @@ class Database:
                 self._pool.get_nowait().close()
             except queue.Empty:
                 break
+
+
+SCHEMA_2 = """
+-- The signed result certificate of a closed poll (DESIGN.md, Integrity).
+ALTER TABLE polls ADD COLUMN certificate TEXT CHECK (certificate IS NULL OR json_valid(certificate));
+ALTER TABLE polls ADD COLUMN signature TEXT;
+
+-- Enrolled tablets. Nothing here touches a ballot: enrollment only decides
+-- who may open and submit one.
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    label TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND 64),
+    credential_hash TEXT NOT NULL UNIQUE,
+    revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),
+    enrolled_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE enrollment_codes (
+    code_hash TEXT PRIMARY KEY,
+    expires_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+"""
+
+
+@migrations()
+def m002_certificates_and_devices(db: sqlite_utils.Database) -> None:
+    _exec_script(db.conn, SCHEMA_2)
