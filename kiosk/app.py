@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from importlib import resources
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from tally.rules import RulesError, default_rules, load_rules
+from tally.rules import RulesError, load_rules
 
 from . import i18n
 from .db import Database, migrate
 from .errors import Refusal
+from .evidence import Signer
 from .extensions import babel, csrf, socketio
 from .instance import Instance
 from .throttle import FailureThrottle
@@ -51,10 +53,13 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
     app.json.sort_keys = False  # documents keep their documented field order
     rules_path = app.config.get("RULES_PATH") or settings.rules_path
     try:
-        rules = load_rules(Path(rules_path).read_text(encoding="utf-8")) if rules_path else default_rules()
+        rules_text = (Path(rules_path).read_text(encoding="utf-8") if rules_path
+                      else resources.files("tally").joinpath("rules.toml").read_text(encoding="utf-8"))
+        rules = load_rules(rules_text)
     except (OSError, RulesError) as exc:
         raise RuntimeError(f"cannot use rules file {rules_path}: {exc}") from exc
     app.config["RULES"] = rules
+    app.extensions["ballotroom_signer"] = Signer(instance.signing_key(), rules_text)
     # Keys derived per purpose from the one secret, so a leak of one use does not expose another.
     app.config["TOKEN_KEY"] = _derive(app.config["SECRET_KEY"], b"ballot tokens")
 

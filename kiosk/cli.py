@@ -68,6 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
     _instance_arg(p)
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser("export", help="write the evidence bundle of a closed poll")
+    _instance_arg(p)
+    p.add_argument("poll", metavar="POLL", help="the poll's id")
+    p.add_argument("-o", "--output", default=None, help="file to write (default: POLL.bundle.json)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("verify", help="check an evidence bundle on any machine")
+    p.add_argument("bundle", metavar="BUNDLE")
+    p.add_argument("--key", default=None, metavar="FINGERPRINT",
+                   help="the signing key's fingerprint as published by the server (recommended)")
+    p.set_defaults(func=cmd_verify)
+
     p = sub.add_parser("log", help="the event log")
     _instance_arg(p)
     lsub = p.add_subparsers(dest="log_command", metavar="ACTION", required=True)
@@ -151,6 +163,43 @@ def cmd_apikey_create(args) -> int:
 def cmd_score(args) -> int:
     from tally.cli_score import main as score_main
     return score_main(args.args)
+
+
+def cmd_export(args) -> int:
+    from . import bundles, evidence
+    from .errors import Refusal
+    instance, db = _open(args)
+    try:
+        bundle = bundles.poll_bundle(db, args.poll, evidence.public_key_pem(instance.signing_key()))
+    except Refusal as refusal:
+        raise UsageError(f"poll {args.poll!r}: {refusal.code}: {refusal.params.get('detail') or 'no such poll'}") from None
+    target = Path(args.output or f"{args.poll}.bundle.json")
+    target.write_text(bundles.dumps(bundle), encoding="utf-8")
+    print(f"Wrote {target} ({len(bundle['ballots'])} ballots). Signing key {bundle['public_key_fingerprint']}")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    import json
+
+    from . import evidence
+    try:
+        bundle = json.loads(Path(args.bundle).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{args.bundle}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise UsageError(f"{args.bundle}: not JSON ({exc})") from None
+    checks = evidence.verify_bundle(bundle, args.key)
+    for c in checks:
+        print(f"{'ok  ' if c.ok else 'FAIL'} {c.name}" + (f": {c.detail}" if c.detail else ""))
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        print(f"NOT VERIFIED: {len(failed)} check(s) failed: {', '.join(c.name for c in failed)}", file=sys.stderr)
+        return 1
+    if not args.key:
+        print("note: pass --key with the fingerprint published by the server to pin the signing key")
+    print("VERIFIED")
+    return 0
 
 
 def cmd_log_verify(args) -> int:

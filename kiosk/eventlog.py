@@ -44,10 +44,14 @@ def append(conn: sqlite3.Connection, actor: str, type_: str, payload: dict) -> i
     return seq
 
 
-def verify(rows: list[sqlite3.Row] | list[dict]) -> list[str]:
-    """Problems found in a chain, in order; [] when the chain holds."""
+def verify(rows: list[sqlite3.Row] | list[dict], start: str = GENESIS) -> list[str]:
+    """Problems found in a chain, in order; [] when the chain holds.
+
+    `start` is the hash the first row must point at: the genesis for a whole
+    log, the previous entry's hash for a slice of it.
+    """
     problems = []
-    prev = GENESIS
+    prev = start
     expected_seq = None
     for row in rows:
         seq = row["seq"]

@@ -6,7 +6,6 @@ pure function, result), as VotingWorks' full_results.ts is.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import threading
@@ -16,7 +15,7 @@ from functools import lru_cache
 from tally import kinds as tk
 from tally.rules import Rules
 
-from . import eventlog, meetings, tokens
+from . import eventlog, evidence, meetings, tokens
 from .db import Database
 from .errors import Refusal
 
@@ -214,31 +213,35 @@ def open_poll(db: Database, actor: str, poll_id: str) -> dict:
     return {"poll": poll_id, "state": "open"}
 
 
-def close_poll(db: Database, rules: Rules, actor: str, poll_id: str) -> dict:
-    """Close: unused tokens become void, the ballot box's digest and the result are fixed."""
+def close_poll(db: Database, rules: Rules, actor: str, poll_id: str,
+               signer: evidence.Signer | None = None) -> dict:
+    """Close: unused tokens become void, the ballot box's digest and the result are
+    fixed, and the result certificate is signed (DESIGN.md, Integrity)."""
     sp = spec(db, poll_id)
+    signer = signer or evidence.app_signer()
     with db.write() as conn:
         row = conn.execute("SELECT state FROM polls WHERE id = ?", (poll_id,)).fetchone()
         if row["state"] != "open":
             raise Refusal(409, "state", detail=f"the poll is {row['state']}, only an open poll can be closed")
+        closed_at = eventlog.now()
         conn.execute("UPDATE tokens SET state = 'void' WHERE poll_id = ? AND state = 'unused'", (poll_id,))
-        conn.execute("UPDATE polls SET state = 'closed', closed_at = ? WHERE id = ?", (eventlog.now(), poll_id))
+        conn.execute("UPDATE polls SET state = 'closed', closed_at = ? WHERE id = ?", (closed_at, poll_id))
         doc = _compute(conn, rules, sp)
         conn.execute("UPDATE polls SET result = ? WHERE id = ?", (json.dumps(doc, ensure_ascii=False), poll_id))
-        eventlog.append(conn, actor, "poll.closed", {
+        seq = eventlog.append(conn, actor, "poll.closed", {
             "poll": poll_id, "digest": doc["digest"],
             **{k: doc[k] for k in ("expected", "present", "issued", "cast", "blank", "spoiled")},
         })
+        if signer is not None:
+            entry_hash = conn.execute("SELECT hash FROM events WHERE seq = ?", (seq,)).fetchone()[0]
+            meeting = conn.execute("SELECT id, title FROM meetings WHERE id = ?", (sp.meeting_id,)).fetchone()
+            cert = evidence.certificate_for(doc, contests_to_json(sp.contests), dict(meeting),
+                                            signer.rules_text, entry_hash, closed_at)
+            conn.execute("UPDATE polls SET certificate = ?, signature = ? WHERE id = ?",
+                         (evidence.canonical(cert), evidence.sign(signer.key, cert), poll_id))
+            conn.execute("INSERT OR IGNORE INTO rules_texts (sha256, text) VALUES (?, ?)",
+                         (cert["rules_sha256"], signer.rules_text))
     return doc
-
-
-def ballot_box_digest(answers_json: list[str]) -> str:
-    """SHA-256 over the sorted canonical ballots: fixed at close, recomputable by anyone."""
-    h = hashlib.sha256()
-    for a in sorted(answers_json):
-        h.update(a.encode("utf-8"))
-        h.update(b"\n")
-    return h.hexdigest()
 
 
 def _compute(conn, rules: Rules, sp: PollSpec) -> dict:
@@ -267,7 +270,8 @@ def _compute(conn, rules: Rules, sp: PollSpec) -> dict:
         "contests": counted["contests"],
     }
     if poll["state"] == "closed":
-        doc["digest"] = ballot_box_digest([r["answers"] for r in rows])
+        doc["digest"] = evidence.ballot_box_digest(
+            [evidence.ballot_line(b.answers, b.group) for b in ballots])
     return doc
 
 

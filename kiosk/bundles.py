@@ -1,0 +1,58 @@
+"""Export bundles of closed polls: everything `ballotroom verify` needs."""
+
+from __future__ import annotations
+
+import json
+
+from . import evidence
+from .db import Database
+from .errors import Refusal
+
+
+def poll_bundle(db: Database, poll_id: str, public_key_pem: str) -> dict:
+    with db.read() as conn:
+        poll = conn.execute("SELECT state, certificate, signature FROM polls WHERE id = ?", (poll_id,)).fetchone()
+        if poll is None:
+            raise Refusal(404, "not_found")
+        if poll["state"] != "closed" or not poll["certificate"]:
+            raise Refusal(409, "state", detail="only a closed, certified poll can be exported")
+        cert = json.loads(poll["certificate"])
+        rules = conn.execute("SELECT text FROM rules_texts WHERE sha256 = ?", (cert["rules_sha256"],)).fetchone()
+        ballots = [
+            {"answers": json.loads(r["answers"]), **({"group": r["voter_group"]} if r["voter_group"] else {})}
+            for r in conn.execute("SELECT answers, voter_group FROM ballots WHERE poll_id = ?", (poll_id,))
+        ]
+        codes = [r[0] for r in conn.execute("SELECT code FROM receipts WHERE poll_id = ? ORDER BY code", (poll_id,))]
+        log = _log_slice(conn, poll_id)
+    # Sorted by content: the order of the file says nothing about arrival.
+    ballots.sort(key=lambda b: evidence.ballot_line(b["answers"], b.get("group")))
+    return {
+        "format": evidence.BUNDLE_FORMAT,
+        "certificate": cert,
+        "signature": poll["signature"],
+        "public_key": public_key_pem,
+        "public_key_fingerprint": evidence.fingerprint(public_key_pem),
+        "ballots": ballots,
+        "tracking_codes": codes,
+        "rules": rules["text"] if rules else None,
+        "log": log,
+    }
+
+
+def _log_slice(conn, poll_id: str) -> list[dict]:
+    """The contiguous stretch of the log from the poll's creation to its close."""
+    first = conn.execute(
+        "SELECT min(seq) FROM events WHERE type = 'poll.created' AND json_extract(payload, '$.id') = ?",
+        (poll_id,)).fetchone()[0]
+    last = conn.execute(
+        "SELECT max(seq) FROM events WHERE type = 'poll.closed' AND json_extract(payload, '$.poll') = ?",
+        (poll_id,)).fetchone()[0]
+    if first is None or last is None:
+        return []
+    rows = conn.execute("SELECT seq, at, actor, type, payload, prev_hash, hash FROM events"
+                        " WHERE seq BETWEEN ? AND ? ORDER BY seq", (first, last))
+    return [dict(r) for r in rows]
+
+
+def dumps(bundle: dict) -> str:
+    return json.dumps(bundle, ensure_ascii=False, indent=1, sort_keys=True) + "\n"

@@ -1,0 +1,224 @@
+"""Evidence anyone can check: the signed result certificate and export bundles.
+
+Closing a poll fixes the digest of its ballot box; the certificate (counts,
+tally, digest, the rules' hash and the hash of the log entry that closed the
+poll) is signed with the instance's Ed25519 key. A bundle holds everything a
+second party needs to check it on their own machine: the certificate and its
+signature, the public key, the ballots and tracking codes (each sorted, so
+no code maps to a ballot), the rules text and the log slice of the poll.
+`verify_bundle` is what `ballotroom verify` runs: it names exactly what fails.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from tally import kinds as tk
+from tally.rules import RulesError, load_rules
+
+from . import eventlog
+
+CERTIFICATE_FORMAT = "ballotroom-certificate/1"
+BUNDLE_FORMAT = "ballotroom-bundle/1"
+
+
+def canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def ballot_line(answers: dict, group: str | None) -> str:
+    """One ballot as the digest sees it: its canonical answers (and group, for named kinds)."""
+    return canonical(answers) if group is None else canonical({"answers": answers, "group": group})
+
+
+def ballot_box_digest(lines: list[str]) -> str:
+    """SHA-256 over the sorted ballot lines: fixed at close, recomputable by anyone."""
+    h = hashlib.sha256()
+    for line in sorted(lines):
+        h.update(line.encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def rules_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def public_key_pem(key: Ed25519PrivateKey) -> str:
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+
+
+def fingerprint(public_pem: str) -> str:
+    """SHA-256 of the raw public key, grouped for reading aloud."""
+    key = serialization.load_pem_public_key(public_pem.encode("ascii"))
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    digest = hashlib.sha256(raw).hexdigest().upper()
+    return ":".join(digest[i:i + 4] for i in range(0, 32, 4))
+
+
+def sign(key: Ed25519PrivateKey, certificate: dict) -> str:
+    return base64.b64encode(key.sign(canonical(certificate).encode("utf-8"))).decode("ascii")
+
+
+def certificate_for(result: dict, contests: list[dict], meeting: dict, rules_text: str,
+                    closed_event_hash: str, closed_at: str) -> dict:
+    return {
+        "format": CERTIFICATE_FORMAT,
+        "poll": result["poll"],
+        "title": result["title"],
+        "kind": result["kind"],
+        "secret": result["secret"],
+        "meeting": {"id": meeting["id"], "title": meeting["title"]},
+        "contests": contests,
+        "counts": {k: result[k] for k in ("expected", "present", "issued", "cast", "blank", "spoiled")},
+        "quorum_met": result["quorum_met"],
+        "result": result["contests"],
+        "digest": result["digest"],
+        "rules_sha256": rules_hash(rules_text),
+        "closed_at": closed_at,
+        "log_entry": closed_event_hash,
+    }
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The instance's signing key and the rules text in force."""
+
+    key: Ed25519PrivateKey
+    rules_text: str
+
+
+def app_signer() -> Signer | None:
+    from flask import current_app, has_app_context
+    return current_app.extensions.get("ballotroom_signer") if has_app_context() else None
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+def verify_bundle(bundle: object, expected_fingerprint: str | None = None) -> list[Check]:
+    """Every check of a bundle, in order; a failed check says what is wrong."""
+    checks: list[Check] = []
+
+    def check(name: str, ok: bool, detail: str = "") -> bool:
+        checks.append(Check(name, bool(ok), "" if ok else detail))
+        return bool(ok)
+
+    if not check("format", isinstance(bundle, dict) and bundle.get("format") == BUNDLE_FORMAT,
+                 f"not a {BUNDLE_FORMAT} bundle"):
+        return checks
+    cert = bundle.get("certificate")
+    if not check("certificate", isinstance(cert, dict) and cert.get("format") == CERTIFICATE_FORMAT,
+                 "the certificate is missing or of an unknown format"):
+        return checks
+
+    # 1. Signature: the certificate is what the server signed.
+    try:
+        pem = bundle["public_key"]
+        key = serialization.load_pem_public_key(pem.encode("ascii"))
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError("not an Ed25519 key")
+        key.verify(base64.b64decode(bundle["signature"], validate=True), canonical(cert).encode("utf-8"))
+        check("signature", True)
+    except (KeyError, TypeError, ValueError, InvalidSignature) as exc:
+        check("signature", False, f"the signature does not match the certificate and public key ({type(exc).__name__})")
+    if expected_fingerprint:
+        try:
+            actual = fingerprint(bundle["public_key"])
+        except (KeyError, TypeError, ValueError):
+            actual = "?"
+        check("public key", actual.replace(":", "").upper() == expected_fingerprint.replace(":", "").upper(),
+              f"the bundle's public key {actual} is not the expected {expected_fingerprint}")
+
+    # 2. Ballot box: the ballots are the ones whose digest was fixed at close.
+    ballots = bundle.get("ballots")
+    valid_ballots = isinstance(ballots, list) and all(
+        isinstance(b, dict) and isinstance(b.get("answers"), dict) for b in ballots)
+    if not check("ballots", valid_ballots, "the ballots list is missing or malformed"):
+        return checks
+    lines = [ballot_line(b["answers"], b.get("group")) for b in ballots]
+    check("digest", ballot_box_digest(lines) == cert.get("digest"),
+          "the ballots do not match the digest fixed at close (a ballot was added, removed or changed)")
+    counts = cert.get("counts") or {}
+    codes = bundle.get("tracking_codes")
+    check("tracking codes", isinstance(codes, list) and len(codes) == counts.get("cast")
+          and len(set(codes)) == len(codes) and codes == sorted(codes),
+          f"expected {counts.get('cast')} distinct tracking codes, sorted; found "
+          f"{len(codes) if isinstance(codes, list) else 'none'}")
+    check("counts", len(ballots) == counts.get("cast") and counts.get("cast", 0) <= counts.get("issued", -1)
+          and (counts.get("present") is None or counts.get("present") <= counts.get("expected", -1)),
+          f"cast {counts.get('cast')} with {len(ballots)} ballots, issued {counts.get('issued')}, "
+          f"present {counts.get('present')}, expected {counts.get('expected')} do not add up")
+
+    # 3. Recount with the same rules: tally, bars and quorum.
+    rules_text = bundle.get("rules")
+    if check("rules", isinstance(rules_text, str) and rules_hash(rules_text) == cert.get("rules_sha256"),
+             "the rules text is not the one the certificate names"):
+        try:
+            rules = load_rules(rules_text)
+            contests = tk.contests_from_dicts(cert["contests"])
+            recount = tk.count_poll(
+                cert["kind"], contests, [tk.Ballot(answers=b["answers"], group=b.get("group")) for b in ballots],
+                expected=counts["expected"], present=counts["present"], rules=rules)
+            blank = sum(1 for b in ballots if tk.is_blank(cert["kind"], b["answers"]))
+            same = recount["contests"] == cert.get("result") and recount["quorum_met"] == cert.get("quorum_met")
+            check("recount", same, "recounting the ballots gives a different result: " + _first_difference(
+                recount["contests"], cert.get("result")))
+            check("blank", blank == counts.get("blank"), f"{blank} blank ballots, the certificate says {counts.get('blank')}")
+        except (RulesError, KeyError, TypeError, ValueError) as exc:
+            check("recount", False, f"the ballots could not be recounted: {exc}")
+
+    # 4. Log slice: an intact chain that records the close with this digest.
+    log = bundle.get("log")
+    if check("log", isinstance(log, list) and log, "the log slice is missing"):
+        try:
+            problems = eventlog.verify(log, start=log[0]["prev_hash"])
+        except (KeyError, TypeError) as exc:
+            problems = [f"malformed log entry ({exc})"]
+        check("log chain", not problems, "; ".join(problems[:3]))
+        closed = [e for e in log if isinstance(e, dict) and e.get("type") == "poll.closed"
+                  and _payload(e).get("poll") == cert.get("poll")]
+        entry_ok = bool(closed) and closed[-1].get("hash") == cert.get("log_entry")
+        check("log entry", entry_ok, "the log does not hold the entry that closed this poll")
+        if entry_ok:
+            payload = _payload(closed[-1])
+            check("log agrees", payload.get("digest") == cert.get("digest")
+                  and all(payload.get(k) == counts.get(k) for k in counts),
+                  "the log's record of the close differs from the certificate")
+    return checks
+
+
+def _payload(entry: dict) -> dict:
+    try:
+        value = json.loads(entry.get("payload", "{}"))
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _first_difference(a: object, b: object, path: str = "result") -> str:
+    if type(a) is not type(b):
+        return f"{path}: {a!r} != {b!r}"
+    if isinstance(a, dict):
+        for k in sorted(set(a) | set(b)):
+            if a.get(k) != b.get(k):
+                return _first_difference(a.get(k), b.get(k), f"{path}.{k}")
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items != {len(b)} items"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            if x != y:
+                return _first_difference(x, y, f"{path}[{i}]")
+    return f"{path}: recount {a!r}, certificate {b!r}"

@@ -1,0 +1,134 @@
+"""Certified results and bundles: verify passes the original and names every mutation."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from conftest import contest
+
+from kiosk import bundles, evidence
+from kiosk.cli import main as cli
+
+
+@pytest.fixture
+def closed_bundle(api, app, database):
+    meeting = api.meeting(11, present=9)
+    poll = api.poll(meeting, "standing_committee", [contest("c1", places=1, names=("甲", "乙", "丙"))])
+    toks = api.tokens(poll, 9)
+    api.open(poll)
+    for i, t in enumerate(toks):
+        answers = {"k1": "agree" if i < 7 else "disagree", "k2": "agree" if i < 3 else "abstain", "k3": "abstain"}
+        assert api.vote(t, answers).status_code == 201
+    api.close(poll)
+    key = app.extensions["ballotroom_signer"].key
+    return poll, bundles.poll_bundle(database, poll, evidence.public_key_pem(key))
+
+
+def failed(bundle, key=None):
+    return [c.name for c in evidence.verify_bundle(bundle, key) if not c.ok]
+
+
+def test_the_original_bundle_verifies(closed_bundle):
+    _, bundle = closed_bundle
+    assert failed(bundle) == []
+    assert failed(bundle, bundle["public_key_fingerprint"]) == []
+    assert bundle["tracking_codes"] == sorted(bundle["tracking_codes"])
+    assert len(bundle["ballots"]) == 9 and bundle["certificate"]["counts"]["cast"] == 9
+
+
+def _set(path):
+    def mutate(b):
+        *head, last = path
+        target = b
+        for k in head:
+            target = target[k]
+        target[last] = mutate.value
+    return mutate
+
+
+MUTATIONS = [
+    ("a ballot changed", lambda b: b["ballots"][0]["answers"].update(k3="agree"), {"digest", "recount"}),
+    ("a ballot removed", lambda b: b["ballots"].pop(), {"digest"}),
+    ("a ballot duplicated", lambda b: b["ballots"].append(copy.deepcopy(b["ballots"][0])), {"digest"}),
+    ("the tally edited", lambda b: b["certificate"]["result"][0]["candidates"][0].update(agree=11), {"signature"}),
+    ("a count edited", lambda b: b["certificate"]["counts"].update(present=11), {"signature"}),
+    ("signature replaced", lambda b: b.update(signature=b["signature"][:-4] + "AAA="), {"signature"}),
+    ("the rules text edited", lambda b: b.update(rules=b["rules"].replace("0.3", "0.2", 1)), {"rules"}),
+    ("a tracking code removed", lambda b: b["tracking_codes"].pop(), {"tracking codes"}),
+    ("a log entry edited", lambda b: b["log"][1].update(actor="someone else"), {"log chain"}),
+    ("a log entry removed", lambda b: b["log"].pop(1), {"log chain"}),
+    ("the close entry dropped", lambda b: b["log"].pop(), {"log entry"}),
+    ("not a bundle", lambda b: b.update(format="x"), {"format"}),
+]
+
+
+@pytest.mark.parametrize("name, mutate, expected", MUTATIONS, ids=[m[0] for m in MUTATIONS])
+def test_every_mutation_is_caught_and_named(closed_bundle, name, mutate, expected):
+    _, bundle = closed_bundle
+    b = copy.deepcopy(bundle)
+    mutate(b)
+    assert expected <= set(failed(b)), failed(b)
+
+
+def test_a_bundle_re_signed_with_another_key_fails_the_pinned_fingerprint(closed_bundle):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    _, bundle = closed_bundle
+    forged = copy.deepcopy(bundle)
+    forged["certificate"]["result"][0]["candidates"][0]["agree"] = 9
+    other = Ed25519PrivateKey.generate()
+    forged["public_key"] = evidence.public_key_pem(other)
+    forged["signature"] = evidence.sign(other, forged["certificate"])
+    assert "public key" in failed(forged, bundle["public_key_fingerprint"])
+
+
+def test_cli_export_and_verify(closed_bundle, instance, tmp_path, capsys):
+    poll, _ = closed_bundle
+    out = tmp_path / "b.json"
+    assert cli(["export", poll, "--instance", str(instance), "-o", str(out)]) == 0
+    assert cli(["verify", str(out)]) == 0
+    assert "VERIFIED" in capsys.readouterr().out
+    data = json.loads(out.read_text())
+    data["ballots"][0]["answers"]["k1"] = "abstain"
+    out.write_text(json.dumps(data))
+    assert cli(["verify", str(out)]) == 1
+    text = capsys.readouterr().out
+    assert "FAIL digest" in text
+    # One changed byte anywhere in the file.
+    raw = bytearray((tmp_path / "b.json").read_bytes())
+    assert cli(["export", poll, "--instance", str(instance), "-o", str(out)]) == 0
+    raw = bytearray(out.read_bytes())
+    i = raw.index(b'"agree"')
+    raw[i + 1] = ord("b")
+    out.write_bytes(bytes(raw))
+    assert cli(["verify", str(out)]) == 1
+
+
+def test_export_of_an_open_poll_is_refused(api, instance, capsys):
+    meeting = api.meeting(3)
+    poll = api.poll(meeting, "democratic_recommendation", [contest()])
+    api.open(poll)
+    assert cli(["export", poll, "--instance", str(instance)]) == 2
+    assert "closed" in capsys.readouterr().err
+
+
+def test_one_changed_row_in_the_database_is_caught(closed_bundle, database, app):
+    poll, _ = closed_bundle
+    conn = database.conn
+    row = conn.execute("SELECT id, answers FROM ballots WHERE poll_id = ? LIMIT 1", (poll,)).fetchone()
+    answers = json.loads(row["answers"])
+    answers["k3"] = "agree" if answers["k3"] != "agree" else "disagree"
+    conn.execute("UPDATE ballots SET answers = ? WHERE poll_id = ? AND id = ?",
+                 (evidence.canonical(answers), poll, row["id"]))
+    bundle = bundles.poll_bundle(database, poll, evidence.public_key_pem(app.extensions["ballotroom_signer"].key))
+    assert "digest" in failed(bundle)
+
+
+def test_log_verify_catches_a_changed_event_row(closed_bundle, database, instance, capsys):
+    assert cli(["log", "verify", "--instance", str(instance)]) == 0
+    conn = database.conn
+    conn.execute("DROP TRIGGER events_no_update")
+    conn.execute("UPDATE events SET actor = 'nobody' WHERE seq = 3")
+    assert cli(["log", "verify", "--instance", str(instance)]) == 1
+    assert "entry 3" in capsys.readouterr().err
