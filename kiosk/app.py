@@ -74,9 +74,10 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
 
     from admin import register as register_admin
 
-    from . import api, live, voter
+    from . import api, board, live, voter
 
     app.register_blueprint(voter.bp)
+    app.register_blueprint(board.bp, url_prefix="/board")
     app.register_blueprint(api.bp, url_prefix=API_PREFIX)
     csrf.exempt(api.bp)  # bearer keys and ballot tokens, never cookies
     register_admin(app)

@@ -132,3 +132,27 @@ def test_log_verify_catches_a_changed_event_row(closed_bundle, database, instanc
     conn.execute("UPDATE events SET actor = 'nobody' WHERE seq = 3")
     assert cli(["log", "verify", "--instance", str(instance)]) == 1
     assert "entry 3" in capsys.readouterr().err
+
+
+def test_bulletin_board_shows_codes_and_ballots_but_never_together(closed_bundle, client):
+    poll, bundle = closed_bundle
+    page = client.get(f"/board/polls/{poll}").get_data(as_text=True)
+    for code in bundle["tracking_codes"]:
+        assert code in page
+    assert page.count("<li>") >= 9
+    # The codes sit in one sorted list and the ballots in another: no line holds both.
+    for line in page.splitlines():
+        if any(code in line for code in bundle["tracking_codes"]):
+            assert "agree" not in line and "甲" not in line
+    assert client.get("/board/").status_code == 200
+    r = client.get(f"/board/polls/{poll}/bundle.json")
+    assert r.status_code == 200 and json.loads(r.data)["certificate"]["poll"] == poll
+    assert client.get("/board/key.pem").data.startswith(b"-----BEGIN PUBLIC KEY")
+
+
+def test_bulletin_board_of_an_open_poll_is_refused_politely(api, client):
+    meeting = api.meeting(3)
+    poll = api.poll(meeting, "democratic_recommendation", [contest()])
+    api.open(poll)
+    r = client.get(f"/board/polls/{poll}")
+    assert r.status_code == 409 and "data-error" in r.get_data(as_text=True)
