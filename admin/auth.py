@@ -64,7 +64,9 @@ def login():
             session["user_id"] = user.id
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//"):
-                target = url_for("clerk.home") if user.role == "admin" else url_for("chair.home")
+                # Scrutineers witness the count: their place is the bulletin board.
+                target = {"admin": url_for("clerk.home"), "chair": url_for("chair.home")}.get(
+                    user.role, url_for("board.index"))
             return redirect(target)
     return render_template("login.html", error=error), (401 if error else 200)
 
