@@ -27,10 +27,12 @@ run: install
 lint: install-test
 	$(BIN)/ruff check kiosk tally admin tests bench
 
-translations: install-test
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o kiosk/translations/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i kiosk/translations/messages.pot -d kiosk/translations --no-fuzzy-matching
-	$(BIN)/pybabel compile -d kiosk/translations
+# After changing any user-facing text: extract, merge into the zh_CN catalog, translate the
+# new entries in kiosk/translations/zh_CN/LC_MESSAGES/messages.po, then run this again to compile.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o kiosk/translations/messages.pot --no-location --omit-header --sort-output . >/dev/null
+	$(BIN)/pybabel update -i kiosk/translations/messages.pot -d kiosk/translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel compile -d kiosk/translations --statistics
 
 test: install-test lint
 	$(BIN)/python -m pytest -q
