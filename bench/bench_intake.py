@@ -64,7 +64,7 @@ def main() -> int:
     key = accounts.create_api_key(Database(inst / "ballotroom.db"), "admin")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "serve", "--instance", str(inst),
+    server = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "serve", "--no-tls", "--instance", str(inst),
                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(200):

@@ -74,12 +74,15 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
 
     from admin import register as register_admin
 
-    from . import api, board, live, voter
+    from . import api, api_rounds, board, live, trust, voter
 
     app.register_blueprint(voter.bp)
+    app.register_blueprint(trust.bp)
     app.register_blueprint(board.bp, url_prefix="/board")
     app.register_blueprint(api.bp, url_prefix=API_PREFIX)
     csrf.exempt(api.bp)  # bearer keys and ballot tokens, never cookies
+    app.register_blueprint(api_rounds.bp, url_prefix=API_PREFIX)
+    csrf.exempt(api_rounds.bp)
     register_admin(app)
     live.register(socketio)
     live.init_publisher(app, socketio)
@@ -90,8 +93,7 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
 
     @app.context_processor
     def _globals():
-        from flask_babel import get_locale
-        return {"lang": str(get_locale()), "settings": settings}
+        return {"lang": i18n.current(), "settings": settings}
 
     return app
 

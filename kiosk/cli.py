@@ -40,7 +40,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
     p.add_argument("--rules", default=None, help="rules file overriding the shipped defaults")
+    tls = p.add_mutually_exclusive_group()
+    tls.add_argument("--tls", dest="tls", action="store_true", default=None,
+                     help="serve https with the instance's certificates (default unless --host is loopback)")
+    tls.add_argument("--no-tls", dest="tls", action="store_false",
+                     help="plain http (tablet cameras need https on any address but loopback)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("certs", help="create the room's certificate authority and server certificate")
+    _instance_arg(p)
+    p.add_argument("--name", action="append", default=[], metavar="HOST",
+                   help="a host name tablets use (repeatable; default: this machine's name)")
+    p.add_argument("--address", action="append", default=[], metavar="ADDR",
+                   help="an address tablets use (repeatable; default: every local address)")
+    p.add_argument("--renew", action="store_true", help="make a new server certificate (the CA stays)")
+    p.set_defaults(func=cmd_certs)
 
     p = sub.add_parser("user", help="manage people who log in")
     _instance_arg(p)
@@ -215,22 +229,67 @@ def cmd_log_verify(args) -> int:
     return 0
 
 
+def _ensure_certs(instance: Instance, names: list[str], addresses: list[str], renew: bool = False):
+    import socket
+
+    from . import certs
+    hostnames = names or [socket.gethostname()]
+    known = certs.local_addresses()
+    wanted = list(dict.fromkeys(addresses + known))
+    paths = certs.CertPaths(instance.path / "certs")
+    if paths.exist() and not renew:
+        missing = [a for a in addresses + names if a not in certs.names_in(paths)]
+        renew = bool(missing)
+    return certs.create(paths.folder, hostnames, wanted, renew_server=renew)
+
+
+def cmd_certs(args) -> int:
+    from . import certs
+    instance, _ = _open(args)
+    paths = _ensure_certs(instance, args.name, args.address, args.renew)
+    print(f"CA certificate: {paths.ca_cert}")
+    print(f"CA fingerprint (SHA-256): {certs.ca_fingerprint(paths)}")
+    print(f"Server certificate for: {', '.join(certs.names_in(paths))}")
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 def cmd_serve(args) -> int:
     from .app import create_app
     instance = Instance(args.instance)
     if not instance.exists():
         raise UsageError(f"no instance at {instance.path}: run `ballotroom init --instance {instance.path}` first")
-    overrides = {"RULES_PATH": args.rules} if args.rules else {}
+    overrides: dict = {"RULES_PATH": args.rules} if args.rules else {}
+    paths = None
+    use_tls = args.tls if args.tls is not None else not _is_loopback(args.host)
+    if use_tls:
+        from . import certs
+        bind = [] if args.host in ("0.0.0.0", "::") else [args.host]
+        paths = _ensure_certs(instance, [], bind)
+        overrides.update(SESSION_COOKIE_SECURE=True, TLS=True)
     try:
         app = create_app(str(instance.path), overrides)
     except RuntimeError as exc:
         raise UsageError(str(exc)) from exc
+    scheme = "http" if paths is None else "https"
     shown = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"Ballotroom is serving {instance.path} at http://{shown}:{args.port}/", flush=True)
-    print(f"  administrators and chairs: http://{shown}:{args.port}/login", flush=True)
-    print(f"  tablets:                   http://{shown}:{args.port}/", flush=True)
+    print(f"Ballotroom is serving {instance.path} at {scheme}://{shown}:{args.port}/", flush=True)
+    print(f"  administrators and chairs: {scheme}://{shown}:{args.port}/login", flush=True)
+    print(f"  tablets:                   {scheme}://{shown}:{args.port}/", flush=True)
+    if paths is not None:
+        print(f"  install the room's CA on tablets from {scheme}://{shown}:{args.port}/ca "
+              f"(fingerprint {certs.ca_fingerprint(paths)})", flush=True)
     from .server import serve
-    serve(app, args.host, args.port, access_log=os.environ.get("BALLOTROOM_ACCESS_LOG") == "1")
+    serve(app, args.host, args.port, access_log=os.environ.get("BALLOTROOM_ACCESS_LOG") == "1",
+          certfile=str(paths.server_cert) if paths else None,
+          keyfile=str(paths.server_key) if paths else None)
     return 0
 
 

@@ -13,7 +13,7 @@ from conftest import ADMIN_PASSWORD, contest
 from kiosk.app import create_app
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.logout", "api.openapi", "api.submit_ballot"}
-PUBLIC_BLUEPRINTS = {"voter", "board"}
+PUBLIC_BLUEPRINTS = {"voter", "board", "trust"}
 STAFF_BLUEPRINTS = {"clerk", "chair", "rounds", "auth"}
 
 

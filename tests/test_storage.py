@@ -74,7 +74,7 @@ def test_no_acknowledged_ballot_is_lost_to_kill_9(tmp_path):
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.cli", "serve", "--instance", str(path), "--port", str(port)],
+        [sys.executable, "-m", "kiosk.cli", "serve", "--no-tls", "--instance", str(path), "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
