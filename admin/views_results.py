@@ -172,7 +172,7 @@ def frequent_over_line(rule: dict, frequent: int, raters: int) -> bool:
 def labels() -> dict[str, str]:
     """Every sentence the live script may need, translated now, placeholders kept."""
     return {
-        "votes": _("%(votes)s votes · %(percent)s"),
+        "votes": _("%(votes)s of %(cast)s · %(percent)s"),
         "agree": _("agree"),
         "disagree": _("disagree"),
         "abstain": _("abstain"),

@@ -114,6 +114,7 @@ class Room:
         self.headers = {"Authorization": f"Bearer {accounts.create_api_key(self.db, 'admin')}"}
         accounts.add_user(self.db, "chair", "chair", PASSWORD)
         accounts.add_user(self.db, "scrutineer", "scrutineer", PASSWORD)
+        self.unused_of: dict[str, list[str]] = {}
 
     def post(self, path, body=None, status=200):
         r = self.api.post(f"/api/v1{path}", json=body, headers=self.headers)
@@ -129,12 +130,14 @@ class Room:
                          {"title": title, "kind": kind, "contests": contests}, 201)["id"]
         body = {"voters": voters} if voters is not None else {"count": tokens or expected}
         self.unused = self.post(f"/polls/{poll}/tokens", body, 201)["tokens"]
+        self.unused_of[poll] = self.unused
         return poll
 
-    def cast(self, answers_list):
-        """Each ballot with the next unused token of the last poll made."""
+    def cast(self, answers_list, poll=None):
+        """Each ballot with the next unused token of `poll` (default: the last poll made)."""
+        unused = self.unused if poll is None else self.unused_of[poll]
         for answers in answers_list:
-            token = self.unused.pop(0)
+            token = unused.pop(0)
             r = self.api.post("/api/v1/ballots", json={"token": token, "answers": answers})
             assert r.status_code == 201, r.get_json()
 
@@ -281,7 +284,7 @@ def test_turnout_moves_one_by_one_and_the_tally_in_batches(app, room):
                        "blank": "0", "spoiled": "0"}
     assert "The tally is updated every 5 ballots so no single vote can be singled out." in root.text
     assert root.find("p", id="tally-of").text == "The tally counts 0 of 3 ballots cast."
-    assert [r.find("span", cls="value").text for r in rows(root).values()] == ["0 votes · 0.00%"] * 3
+    assert [r.find("span", cls="value").text for r in rows(root).values()] == ["0 of 0 · 0.00%"] * 3
     assert "Quorum met: 10 present of 12 expected (8 needed)." in root.find("p", id="quorum").text
 
     room.cast([{"c1": ["k1"]}, {"c1": ["k1"]}])
@@ -289,7 +292,7 @@ def test_turnout_moves_one_by_one_and_the_tally_in_batches(app, room):
     root = page(chair.get(f"/chair/polls/{poll}?lang=en"))
     assert root.find("p", id="tally-of").text == "The tally counts 5 of 5 ballots cast."
     k1 = rows(root)["k1"]
-    assert k1.find("span", cls="value").text == "3 votes · 60.00%"
+    assert k1.find("span", cls="value").text == "3 of 5 · 60.00%"
     assert k1.find("span", cls="fill").attrs["style"] == "width: 60.00%"
     line = root.find("span", cls="line")
     assert line.attrs["style"] == "left: 30.0%" and line.attrs["data-label"] == "30%"
@@ -298,7 +301,7 @@ def test_turnout_moves_one_by_one_and_the_tally_in_batches(app, room):
     cfg = config_of(root)
     assert cfg["poll"] == poll and cfg["state"] == "open" and cfg["view"] == "dashboard"
     assert cfg["rule"]["line"] == 30.0 and cfg["rule"]["line_fraction"] == [3, 10]
-    assert cfg["labels"]["votes"] == "%(votes)s votes · %(percent)s"
+    assert cfg["labels"]["votes"] == "%(votes)s of %(cast)s · %(percent)s"
     html = chair.get(f"/chair/polls/{poll}").get_data(as_text=True)
     assert "/static/vendor/socket.io.min.js" in html and "/static/js/dashboard.js" in html
     assert "/static/css/chair.css" in html
@@ -340,7 +343,7 @@ def test_democratic_result_shows_counts_marks_and_the_digest(room):
     assert not root.find_all("form", id="close-form") and not root.find_all("p", cls="batch-note")
     by_id = rows(root)
     assert [by_id[k].find("span", cls="value").text for k in ("k1", "k2", "k3")] == [
-        "6 votes · 60.00%", "3 votes · 30.00%", "1 votes · 10.00%"]
+        "6 of 10 · 60.00%", "3 of 10 · 30.00%", "1 of 10 · 10.00%"]
     assert [marks(by_id[k]) for k in ("k1", "k2", "k3")] == [["passes"], ["passes"], ["fails"]]
     sheet = root.find("section", cls="result-sheet")
     counts = [td.text for td in sheet.find("table").find_all("td")]
@@ -500,3 +503,110 @@ def test_projector_hides_turnout_when_the_setting_is_off(tmp_path):
     chair.post(f"/chair/polls/{poll}/close", data={"confirm": "yes"})
     root = page(chair.get(f"/chair/polls/{poll}/projector?lang=en"))
     assert marks(rows(root)["k1"]) == ["passes"]
+
+
+# --- the script draws what the server draws ----------------------------------------------------
+
+CANONICAL = """(node) => {
+  // Markup reduced to what a person sees: tags, classes, computed inline style, attributes, text.
+  function canon(n) {
+    if (n.nodeType === 3) {
+      const text = n.textContent.replace(/\\s+/g, " ").trim();
+      return text ? JSON.stringify(text) : "";
+    }
+    if (n.nodeType !== 1) return "";
+    const attrs = Array.from(n.attributes).map((a) => {
+      if (a.name === "class") return [a.name, a.value.split(/\\s+/).filter(Boolean).sort().join(" ")];
+      if (a.name === "style") return [a.name, n.style.cssText];
+      return [a.name, a.value];
+    }).filter(([name, value]) => !(name === "class" && value === "")).sort();
+    return "<" + n.tagName.toLowerCase() + JSON.stringify(attrs) + ">" +
+      Array.from(n.childNodes).map(canon).filter(Boolean).join("") + "</>";
+  }
+  return canon(node);
+}"""
+
+
+def _kinds(room: Room) -> list[tuple[str, list[dict]]]:
+    """One poll of every kind, each with more than k ballots, as (poll id, ballots)."""
+    items = len(room.app.config["RULES"].character_items)
+    three = ("甲", "乙", "丙")
+    answer = {
+        "democratic_recommendation": lambda i: {"c1": [["k1"], ["k2"], [], ["k1", "k3"]][i % 4]},
+        "plenary_recommendation": lambda i: {"c1": [["k1", "k2"], ["k2", "k3"], ["k1"]][i % 3]},
+        "interview_recommendation": lambda i: {"c1": [["k1"], ["k2"]][i % 2]},
+        "standing_committee": lambda i: {"k1": "agree", "k2": ["agree", "disagree", "abstain"][i % 3],
+                                         "k3": "abstain"},
+        "character": lambda i: {f"k{j}": [["none", "occasional", "frequent"][(i + j) % 3]] * items
+                                for j in (1, 2, 3)},
+        "survey": lambda i: {f"k{j}": ["satisfied", "basically_satisfied", "dissatisfied"][(i * j) % 3]
+                             for j in (1, 2, 3)},
+        "leaders": lambda i: {f"k{j}": ["good", "fairly_good", "average", "poor"][(i + j) % 4]
+                              for j in (1, 2, 3)},
+    }
+    made = []
+    for kind, answers in answer.items():
+        choices = 2 if kind in ("democratic_recommendation", "plenary_recommendation") else 1
+        spec = [contest(names=three, max_choices=choices, places=2 if kind != "interview_recommendation" else 1)]
+        if kind in ("interview_recommendation", "leaders"):
+            voters = [{"name": f"v{i}", "group": "unit" if i % 2 else "city"} for i in range(7)]
+            poll = room.poll(kind, spec, expected=9, present=8, voters=voters)
+        else:
+            poll = room.poll(kind, spec, expected=9, present=8, tokens=9)
+        made.append((poll, [answers(i) for i in range(7)]))
+    return made
+
+
+@pytest.mark.browser
+def test_dashboard_script_draws_every_kind_as_the_server_does(tmp_path):
+    """Every kind, open (a published batch) and closed: dashboard.js's render(doc) gives the
+    markup the server drew from the same document (templates/chair/_board.html)."""
+    from conftest import LiveServer, browser_required
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if browser_required():
+            pytest.fail("browser tests must run under CI=true: no Chromium at /usr/bin/chromium")
+        pytest.skip("no Chromium at /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+
+    app = _app(_instance(tmp_path))
+    room = Room(app)
+    made = _kinds(room)
+    chair = room.login()
+    for poll, ballots in made:
+        chair.post(f"/chair/polls/{poll}/open")
+        room.cast(ballots, poll)
+    rules = app.config["RULES"]
+    for poll, _ in made:
+        deadline = time.monotonic() + 5
+        while polls.results(room.db, rules, poll)["cast"] < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    with LiveServer(app) as server, sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            page = browser.new_page()
+            # Without the socket the page keeps the server's drawing; render() is still there.
+            page.route("**/socket.io.min.js", lambda route: route.abort())
+            page.goto(f"{server.url}/login?lang=en")
+            page.fill("input[name=name]", "chair")
+            page.fill("input[name=password]", PASSWORD)
+            with page.expect_navigation():
+                page.click("form button.primary")
+            for state in ("open", "closed"):
+                for poll, _ in made:
+                    doc = polls.results(room.db, rules, poll)
+                    assert doc["state"] == state and doc["cast"] >= 5, (doc["kind"], doc["cast"])
+                    page.goto(f"{server.url}/chair/polls/{poll}?lang=en")
+                    drawn = page.evaluate(
+                        f"() => ({CANONICAL})(document.querySelector('#tally-board > .tally-board'))")
+                    scripted = page.evaluate(f"doc => ({CANONICAL})(BallotroomBoard.render(doc))", doc)
+                    assert scripted == drawn, (doc["kind"], state)
+                    if state == "closed" and doc["kind"] != "leaders":
+                        assert "data-mark" in drawn  # the closed boards do carry their marks
+                for poll, _ in made:
+                    chair.post(f"/chair/polls/{poll}/close", data={"confirm": "yes"})
+        finally:
+            browser.close()

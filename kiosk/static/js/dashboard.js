@@ -16,6 +16,12 @@
   var rule = cfg.rule;
 
   // --- buttons that work without the socket ---------------------------------------------------
+  // Once the chair has sent Open or Close, the page is on its way to the answer: a `state` event
+  // arriving meanwhile must not reload it (that would cancel the navigation and lose its message).
+  var leaving = false;
+  document.addEventListener("submit", function (event) {
+    if (!event.defaultPrevented) leaving = true;
+  });
   Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
@@ -24,6 +30,7 @@
     closeForm.addEventListener("submit", function (event) {
       if (!window.confirm(closeForm.getAttribute("data-confirm"))) {
         event.preventDefault();
+        event.stopPropagation();
         return;
       }
       closeForm.elements.confirm.value = "yes";  // without it the server asks again on a page
@@ -124,7 +131,7 @@
       li.append(
         nameCell(c.name, mark ? [mark] : []),
         barNode(fillClass(mark, c, final), width(c.rate), true, i === 0 ? rule.line_label : null),
-        el("span", "value", fmt(L.votes, { votes: c.votes, percent: pct(c.rate) })));
+        el("span", "value", fmt(L.votes, { votes: c.votes, cast: doc.cast, percent: pct(c.rate) })));
       ul.append(li);
       if (plenary && i + 1 === places && i < rows.length - 1) {
         var cut = el("li", "cut");
@@ -307,7 +314,7 @@
 
   function stale(state) {
     if (state && state !== cfg.state) {
-      window.location.reload();
+      if (!leaving) window.location.reload();
       return true;
     }
     return false;
