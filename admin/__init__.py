@@ -4,10 +4,12 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import auth, chair, clerk
+    from . import auth, chair, clerk, rounds, tablets
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(clerk.bp, url_prefix="/admin")
+    app.register_blueprint(rounds.bp, url_prefix="/admin/rounds")
+    app.register_blueprint(tablets.bp, url_prefix="/admin/tablets")
     app.register_blueprint(chair.bp, url_prefix="/chair")
 
     @app.context_processor

@@ -6,7 +6,7 @@ import functools
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import accounts, intake, live, meetings, polls
+from . import accounts, devices, intake, live, meetings, polls
 from .app import db
 from .errors import Refusal
 from .openapi import document as openapi_document
@@ -139,6 +139,7 @@ def submit_ballot():
     throttle = current_app.extensions["ballotroom_throttle"]
     client = request.remote_addr or ""
     throttle.check(client)
+    devices.require_enrolled()
     try:
         data = body()
         if "token" not in data or "answers" not in data:

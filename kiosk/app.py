@@ -45,7 +45,7 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,
         SETTINGS=settings,
         INSTANCE=instance,
-        ENROLLMENT=False,
+        ENROLLMENT=bool(settings.enrollment),
         LOGIN_LIMIT="10 per minute",
         TOKEN_FAILURE_LIMIT="30 per minute",
     )

@@ -267,6 +267,8 @@ def cmd_serve(args) -> int:
     if not instance.exists():
         raise UsageError(f"no instance at {instance.path}: run `ballotroom init --instance {instance.path}` first")
     overrides: dict = {"RULES_PATH": args.rules} if args.rules else {}
+    setting = instance.settings().enrollment
+    overrides["ENROLLMENT"] = setting if setting is not None else not _is_loopback(args.host)
     paths = None
     use_tls = args.tls if args.tls is not None else not _is_loopback(args.host)
     if use_tls:
@@ -283,6 +285,8 @@ def cmd_serve(args) -> int:
     print(f"Ballotroom is serving {instance.path} at {scheme}://{shown}:{args.port}/", flush=True)
     print(f"  administrators and chairs: {scheme}://{shown}:{args.port}/login", flush=True)
     print(f"  tablets:                   {scheme}://{shown}:{args.port}/", flush=True)
+    if overrides["ENROLLMENT"]:
+        print("  tablet enrollment is on: enroll each tablet from the administrator's Tablets page", flush=True)
     if paths is not None:
         print(f"  install the room's CA on tablets from {scheme}://{shown}:{args.port}/ca "
               f"(fingerprint {certs.ca_fingerprint(paths)})", flush=True)

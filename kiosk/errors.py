@@ -29,6 +29,7 @@ MESSAGES = {
     "forbidden": _l("Your role does not allow this."),
     "rate_limited": _l("Too many attempts. Wait a minute and try again."),
     "enrollment": _l("This tablet is not enrolled. Ask the clerk to enroll it."),
+    "enrollment_code": _l("This enrollment code is unknown, used or expired. Ask the clerk for a new one."),
     "network": _l("This address is outside the meeting room's network."),
 }
 

@@ -35,6 +35,7 @@ class Settings:
     receipt_seconds: int = 8
     public_url: str | None = None  # what the QR slips point at; default: the request's host
     secure_cookies: bool = False
+    enrollment: bool | None = None  # None: on when serving off loopback (a real room), off on 127.0.0.1
 
 
 def resolve(path: str | os.PathLike | None) -> Path:
@@ -118,6 +119,7 @@ def _write_private(path: Path, data: bytes) -> None:
 _SETTING_TYPES = {
     "rules_path": (str,), "allowed_networks": (list,), "projector_turnout": (bool,),
     "receipt_seconds": (int,), "public_url": (str,), "secure_cookies": (bool,),
+    "enrollment": (bool,),
 }
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 
 from tally import kinds as tk
 
-from . import ballot_forms, intake, live, polls, tokens
+from . import ballot_forms, devices, intake, live, polls, tokens
 from .app import db
 from .errors import Refusal
 
@@ -20,8 +20,26 @@ bp = Blueprint("voter", __name__)
 
 
 @bp.before_request
-def _throttled():
+def _at_the_door():
     current_app.extensions["ballotroom_throttle"].check(request.remote_addr or "")
+    if request.endpoint != "voter.enroll":
+        try:
+            devices.require_enrolled()
+        except Refusal as refusal:
+            return _refused(refusal)
+    return None
+
+
+@bp.get("/enroll/<code>")
+def enroll(code: str):
+    try:
+        label, credential = devices.enroll(db(), code, request.args.get("label", ""))
+    except Refusal as refusal:
+        return _refused(refusal)
+    response = make_response(render_template("tablet/enrolled.html", label=label))
+    response.set_cookie(devices.COOKIE, credential, max_age=400 * 24 * 3600, httponly=True,
+                        samesite="Strict", secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
 
 
 @bp.after_request
