@@ -156,3 +156,17 @@ def test_bulletin_board_of_an_open_poll_is_refused_politely(api, client):
     api.open(poll)
     r = client.get(f"/board/polls/{poll}")
     assert r.status_code == 409 and "data-error" in r.get_data(as_text=True)
+
+
+def test_log_page_shows_entries_and_a_broken_chain(closed_bundle, instance, database):
+    from conftest import ADMIN_PASSWORD
+
+    from kiosk.app import create_app
+    client = create_app(str(instance), {"WTF_CSRF_ENABLED": False}).test_client()
+    client.post("/login", data={"name": "admin", "password": ADMIN_PASSWORD})
+    page = client.get("/log/").get_data(as_text=True)
+    assert 'data-chain="intact"' in page and "poll.closed" in page and "tokens.issued" in page
+    conn = database.conn
+    conn.execute("DROP TRIGGER events_no_update")
+    conn.execute("UPDATE events SET payload = '{}' WHERE seq = 2")
+    assert 'data-chain="broken"' in client.get("/log/").get_data(as_text=True)
