@@ -142,3 +142,12 @@ def test_valid_tokens_are_never_throttled(app, api):
     client = app.test_client()
     assert all(client.post("/api/v1/ballots", json={"token": t, "answers": {"c1": ["k1"]}}).status_code == 201
                for t in toks)
+
+
+def test_failed_logins_are_throttled(instance):
+    client = create_app(str(instance), {"WTF_CSRF_ENABLED": False}).test_client()
+    statuses = [client.post("/login", data={"name": "admin", "password": "wrong guess"}).status_code
+                for _ in range(12)]
+    assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
+    # Even the right password waits out the window: the throttle is by address, not by luck.
+    assert client.post("/login", data={"name": "admin", "password": ADMIN_PASSWORD}).status_code == 429
