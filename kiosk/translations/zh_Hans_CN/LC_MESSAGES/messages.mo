@@ -1,0 +1,1 @@
+../../zh_CN/LC_MESSAGES/messages.mo
