@@ -154,6 +154,7 @@ def document() -> dict:
                 "tracking_code": {"type": "string"}}}, 201), **_errors(400, 404, 409, 422, 423, 429)},
         }},
     }
+    paths.update(_round_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "Ballotroom API", "version": "1",
@@ -163,4 +164,135 @@ def document() -> dict:
         "paths": paths,
         "components": {"schemas": SCHEMAS,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+# --- rounds (INTERFACES.md section 1, "Rounds"; section 3, the round file) ----------------------
+
+DECIMAL = {"oneOf": [{"type": "string", "pattern": r"^\s*\d+(\.\d*)?\s*$"}, {"type": "number", "minimum": 0}],
+           "description": 'a decimal, exact: "28.5" or 28.5 (read as written, never as a binary float)'}
+GRADES = ["outstanding", "competent", "basically_competent", "incompetent"]
+FIELD_ERROR = ("400 names the offending field in the message and in `detail.field` "
+               "(e.g. `levels[0].posts`, `candidates[2].level`, `performance.base`).")
+ROUND_FILE = {
+    "type": "object", "required": ["format", "title", "levels", "candidates"],
+    "description": "The round file, `\"format\": \"ballotroom-round/1\"` (INTERFACES.md section 3): the input "
+                   "of `ballotroom score ROUND.json --json`.",
+    "properties": {
+        "format": {"const": "ballotroom-round/1"}, "title": {"type": "string"},
+        "levels": {"type": "array", "items": {"type": "object", "required": ["id", "posts"], "properties": {
+            "id": {"type": "string"}, "name": {"type": "string"}, "posts": {"type": "integer", "minimum": 1}}}},
+        "candidates": {"type": "array", "items": {"type": "object", "required": ["id", "name", "level"],
+                                                  "properties": {
+            "id": {"type": "string"}, "name": {"type": "string"}, "level": {"type": "string"},
+            "unit": {"type": "string"},
+            "character": {"type": "object", "description": "{raters, occasional: [10], frequent: [10]}"},
+            "democratic": {"type": "object", "description": "{votes, cast}"},
+            "interview": {"type": "object", "description": "{named, interviewed}"},
+            "survey": {"type": "object", "description": "{respondents, satisfied, basically_satisfied, dissatisfied}"},
+            "performance": {"type": "object", "description": "{base, bonus, note?}"},
+            "leaders": {"type": "object", "description": "{unit: [grades], city: [grades]}"},
+            "organisation": {"type": "object", "description": "{score, grades, note?}"}}}},
+    },
+}
+SCORE_SHEET = {
+    "type": "object", "required": ["candidates", "shortlist", "ties_at_cut"],
+    "description": "The same document as `ballotroom score --json` (INTERFACES.md section 3).",
+    "properties": {
+        "candidates": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "string"}, "total": {"type": ["string", "null"]},
+            "parts": {"type": "object", "properties": {p: {"type": ["string", "null"]} for p in (
+                "character", "public", "performance", "leaders", "organisation")}},
+            "eligible": {"type": "boolean"}, "reasons": {"type": "array", "items": {"type": "string"}},
+            "rank": {"type": ["integer", "null"]}}}},
+        "shortlist": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        "ties_at_cut": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+}
+ROUND_SUMMARY = {"type": "object", "required": ["id"], "properties": {
+    "id": {"type": "string"}, "title": {"type": "string"}, "levels": {"type": "array", "items": {"type": "object"}}}}
+
+
+def _round_paths() -> dict:
+    rid = [_path_id("round_id")]
+    return {
+        "/api/v1/rounds": {
+            "get": {"summary": "Selection rounds, newest first", "security": BEARER,
+                    "responses": {**_ok("The rounds", {"type": "object", "properties": {
+                        "rounds": {"type": "array", "items": {"type": "object"}}}}), **_errors(401, 403)}},
+            "post": {
+                "summary": "Create a selection round with its levels and posts",
+                "description": "Admin key. Known level ids (`section_chief`, `deputy_section_chief`, "
+                               "`general_cadre`) get their Chinese name unless `name` is given. " + FIELD_ERROR,
+                "security": BEARER,
+                "requestBody": _json({"type": "object", "required": ["title", "levels"], "properties": {
+                    "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "levels": {"type": "array", "minItems": 1, "maxItems": 20, "items": {
+                        "type": "object", "required": ["id", "posts"], "properties": {
+                            "id": ID, "posts": {"type": "integer", "minimum": 1, "maximum": 1000},
+                            "name": {"type": "string", "maxLength": 100}}}}}}),
+                "responses": {**_ok("Created", ROUND_SUMMARY, 201), **_errors(400, 401, 403)},
+            },
+        },
+        "/api/v1/rounds/{round_id}": {"get": {
+            "summary": "A round: levels, candidates with their entries, and the polls that name it",
+            "security": BEARER, "parameters": rid,
+            "responses": {**_ok("The round", {"type": "object"}), **_errors(401, 403, 404)},
+        }},
+        "/api/v1/rounds/{round_id}/candidates": {"post": {
+            "summary": "Add candidates to a round",
+            "description": "Admin key. Ids are unique within the round (409 for an id already there); "
+                           "`level` is one of the round's level ids. " + FIELD_ERROR,
+            "security": BEARER, "parameters": rid,
+            "requestBody": _json({"type": "object", "required": ["candidates"], "properties": {
+                "candidates": {"type": "array", "minItems": 1, "items": {
+                    "type": "object", "required": ["id", "name", "level"], "properties": {
+                        "id": ID, "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                        "level": {"type": "string"}, "unit": {"type": "string", "maxLength": 200}}}}}}),
+            "responses": {**_ok("Added", {"type": "object", "properties": {
+                "round": {"type": "string"}, "added": {"type": "integer"}}}, 201),
+                **_errors(400, 401, 403, 404, 409)},
+        }},
+        "/api/v1/rounds/{round_id}/candidates/{candidate_id}/entries": {"put": {
+            "summary": "Enter performance and/or the organisational appraisal of a candidate",
+            "description": "Admin key. Either part or both; a part given replaces its earlier entry, "
+                           "and the change is recorded in the event log with who made it. `grades` are the "
+                           "last three year-end grades, oldest first. Base and bonus are each at most the "
+                           "performance points (40; their sum is capped at 40 when scored); the "
+                           "organisational score at most 10. " + FIELD_ERROR,
+            "security": BEARER, "parameters": [*rid, _path_id("candidate_id")],
+            "requestBody": _json({"type": "object", "minProperties": 1, "properties": {
+                "performance": {"type": "object", "required": ["base", "bonus"], "properties": {
+                    "base": DECIMAL, "bonus": DECIMAL, "note": {"type": "string", "maxLength": 1000}}},
+                "organisation": {"type": "object", "required": ["score", "grades"], "properties": {
+                    "score": DECIMAL, "grades": {"type": "array", "minItems": 3, "maxItems": 3,
+                                                 "items": {"type": "string", "enum": GRADES}},
+                    "note": {"type": "string", "maxLength": 1000}}}}}),
+            "responses": {**_ok("Stored: the candidate's current entries, each with `entered_by` and "
+                                "`entered_at`", {"type": "object"}), **_errors(400, 401, 403, 404)},
+        }},
+        "/api/v1/rounds/{round_id}/scores": {"get": {
+            "summary": "The score sheet of the five evaluations",
+            "description": "Computed from the round file that `export` gives: ballot-derived parts from the "
+                           "round's closed feeding polls (a democratic recommendation whose meeting missed its "
+                           "quorum feeds nothing), figures of an imported file where no poll gave the part, "
+                           "and the entries. A 409 says the stored figures no longer fit the rules file.",
+            "security": BEARER, "parameters": rid,
+            "responses": {**_ok("The score sheet", SCORE_SHEET), **_errors(401, 403, 404, 409)},
+        }},
+        "/api/v1/rounds/{round_id}/export": {"get": {
+            "summary": "The round file, for `ballotroom score` on any machine",
+            "security": BEARER, "parameters": rid,
+            "responses": {**_ok("The round file", ROUND_FILE), **_errors(401, 403, 404)},
+        }},
+        "/api/v1/rounds/import": {"post": {
+            "summary": "Import a round file as a new round",
+            "description": "Admin key. The body is a round file; it is checked as `ballotroom score` checks it, "
+                           "and a 400 names the line (`detail.line`) and the field (`detail.field`). Its "
+                           "figures are kept as written, so exporting the new round gives the same file.",
+            "security": BEARER, "requestBody": _json(ROUND_FILE),
+            "responses": {**_ok("Imported", {"type": "object", "required": ["id"], "properties": {
+                "id": {"type": "string"}, "title": {"type": "string"}, "candidates": {"type": "integer"},
+                "parts": {"type": "object"}}}, 201), **_errors(400, 401, 403)},
+        }},
     }

@@ -15,7 +15,7 @@ from functools import lru_cache
 from tally import kinds as tk
 from tally.rules import Rules
 
-from . import eventlog, evidence, meetings, tokens
+from . import eventlog, evidence, meetings, rounds, tokens
 from .db import Database
 from .errors import Refusal
 
@@ -110,6 +110,8 @@ def create(db: Database, rules: Rules, actor: str, meeting_id: str, title: objec
         "contests": contests_to_json(parsed),
     }
     with db.write() as conn:
+        if round_id is not None:  # checked in the write, so two polls cannot both pass (409)
+            rounds.check_poll_feeds(conn, round_id, kind, [c.id for k in parsed for c in k.candidates])
         conn.execute(
             "INSERT INTO polls (id, meeting_id, round_id, title, kind, secret, contests, created_at)"
             " VALUES (?,?,?,?,?,?,?,?)",
