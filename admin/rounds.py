@@ -32,7 +32,7 @@ from tally.rules import YEAR_END_GRADES, Rules
 from tally.score import SHEET_PARTS
 
 from .auth import actor, login_required
-from .poll_input import decode_table, kind_label
+from .poll_input import decode_table, kind_label, state_label
 
 bp = Blueprint("rounds", __name__)
 
@@ -98,6 +98,7 @@ def reason_label(code: str) -> str:
 def _helpers():
     return {"part_label": lambda p: str(PART_LABELS.get(p, p)), "reason_label": reason_label,
             "grade_label": lambda g: str(GRADE_LABELS.get(g, g)), "kind_label": kind_label,
+            "state_label": state_label,
             "level_name": rounds.level_name, "skip_label": lambda why: str(SKIP_LABELS.get(why, why)),
             "sheet_parts": SHEET_PARTS, "entry_parts": rounds.ENTRY_PARTS, "round_parts": PARTS,
             "year_end_grades": YEAR_END_GRADES}
