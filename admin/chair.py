@@ -7,10 +7,9 @@ live publisher released (kiosk/live.py), so no single ballot can be singled out 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from kiosk import live, meetings, polls
+from kiosk import i18n, live, meetings, polls
 from kiosk.app import db
 from kiosk.errors import Refusal
 
@@ -54,7 +53,7 @@ def _page(poll_id: str) -> dict:
     doc = polls.results(db(), _rules(), poll_id)
     turnout = polls.turnout(db(), poll_id)
     closed = doc["state"] == "closed"
-    rule = vr.board_rules(poll, doc["expected"], _rules(), str(get_locale()))
+    rule = vr.board_rules(poll, doc["expected"], _rules(), i18n.current())
     quorum = vr.quorum_state(rule, doc if closed else turnout)
     if quorum is not None and closed:
         quorum["met"] = doc["quorum_met"]  # the fixed result is the authority

@@ -20,3 +20,12 @@ def select_locale() -> str:
     if best and best.startswith("en") and not request.accept_languages.best_match(["zh-CN", "zh"]):
         return "en"
     return DEFAULT
+
+
+def current() -> str:
+    """The page's language as one of LANGUAGES. str(get_locale()) is not: Babel expands
+    zh_CN to zh_Hans_CN, which compared unequal to "zh_CN" everywhere."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return "zh_CN" if locale is not None and locale.language == "zh" else "en"
