@@ -7,4 +7,5 @@ from flask_wtf.csrf import CSRFProtect
 csrf = CSRFProtect()
 babel = Babel()
 # threading + simple-websocket: eventlet is deprecated and gunicorn dropped it.
-socketio = SocketIO(async_mode="threading", cors_allowed_origins=[])
+# cors_allowed_origins is left at its default, same origin only ([] would turn the check off).
+socketio = SocketIO(async_mode="threading")
