@@ -306,6 +306,14 @@ def cmd_demo(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["score"]:
+        # `score` has its own parser (tally.cli_score), --help included.
+        from tally.cli_score import main as score_main
+        try:
+            return score_main(argv[1:])
+        except SystemExit as exc:
+            return int(exc.code or 0)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
