@@ -10,7 +10,6 @@ import json
 import secrets
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 from tally import kinds as tk
 from tally.rules import Rules
@@ -122,17 +121,26 @@ def create(db: Database, rules: Rules, actor: str, meeting_id: str, title: objec
     return poll
 
 
-@lru_cache(maxsize=4096)
-def _spec_cached(db_path: str, poll_id: str, row_json: str, meeting_id: str, kind: str, secret: int) -> PollSpec:
-    del db_path  # part of the key only: two instances never share a cache entry
-    return PollSpec(poll_id, meeting_id, kind, bool(secret), _contests_from_json(json.loads(row_json)))
+_specs: dict[tuple[str, str], PollSpec] = {}
+_specs_lock = threading.Lock()
 
 
 def spec(db: Database, poll_id: str) -> PollSpec:
+    """The poll's immutable part; read once per process (a poll's contests never change)."""
+    key = (str(db.path), poll_id)
+    cached = _specs.get(key)
+    if cached is not None:
+        return cached
     row = db.one("SELECT id, meeting_id, kind, secret, contests FROM polls WHERE id = ?", (poll_id,))
     if row is None:
         raise Refusal(404, "not_found")
-    return _spec_cached(str(db.path), row["id"], row["contests"], row["meeting_id"], row["kind"], row["secret"])
+    found = PollSpec(row["id"], row["meeting_id"], row["kind"], bool(row["secret"]),
+                     _contests_from_json(json.loads(row["contests"])))
+    with _specs_lock:
+        if len(_specs) > 10000:  # a long-lived test process makes many instances
+            _specs.clear()
+        _specs[key] = found
+    return found
 
 
 def get(db: Database, poll_id: str) -> dict:
