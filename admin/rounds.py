@@ -285,11 +285,24 @@ def entries(round_id: str, candidate_id: str):
     try:
         if not body:
             raise rounds.invalid("performance", _("enter performance, the organisational appraisal, or both"))
-        rounds.set_entries(db(), _rules(), actor(), round_id, candidate_id, body)
+        # A part sent back as it stands is not entered again: its "entered by" stays true.
+        body = {part: value for part, value in body.items() if not _unchanged(candidate["entries"].get(part), value)}
+        if body:
+            rounds.set_entries(db(), _rules(), actor(), round_id, candidate_id, body)
     except Refusal as refusal:
         return _entries_page(stored, candidate, refusal, typed, refusal.status)
     flash(_("Scores of %(name)s saved.", name=candidate["name"]))
     return redirect(url_for(".round_page", round_id=round_id) + "#candidates", 303)
+
+
+def _unchanged(current: dict | None, typed: dict) -> bool:
+    if current is None:
+        return False
+    same_note = (current.get("note") or "") == (typed.get("note") or "").strip()
+    return same_note and all(
+        [str(v) for v in current[key]] == [str(v).strip() for v in typed[key]] if isinstance(typed[key], list)
+        else str(current[key]) == str(typed[key]).strip()
+        for key in typed if key != "note")
 
 
 def _entries_page(stored: dict, candidate: dict, error: Refusal | None = None, typed: dict | None = None,

@@ -64,7 +64,12 @@ SCHEMAS = {
         "properties": {
             "title": {"type": "string", "minLength": 1, "maxLength": 200},
             "kind": {"type": "string", "enum": KINDS},
-            "round": {"type": ["string", "null"], "description": "the selection round the poll feeds"},
+            "round": {"type": ["string", "null"], "description": (
+                "the selection round the poll belongs to. The round must exist and the poll's candidate "
+                "ids must be the round's (400 otherwise, `detail.field` `round` or `contests`). A "
+                "character, democratic_recommendation, interview_recommendation, survey or leaders poll "
+                "feeds its part of the round's score sheet once closed; a candidate is in at most one "
+                "poll of each of these kinds per round (409). Other kinds feed no part.")},
             "contests": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Contest"}},
         },
     },

@@ -45,6 +45,10 @@ MAX_NOTE = 1000
 MAX_DECIMAL_TEXT = 20
 
 
+# Ids appear in addresses (/rounds/{id}/candidates/{cid}/entries).
+_NOT_IN_IDS = frozenset("/?#")
+
+
 def invalid(field: str, message: str) -> Refusal:
     """A 400 whose message and ``detail.field`` name what to fix."""
     return Refusal(400, "invalid", detail=f"{field}: {message}", field=field)
@@ -56,8 +60,8 @@ def _identifier(value: object, field: str) -> str:
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > 64:
         raise invalid(field, "must be text of 1 to 64 characters")
     text = value.strip()
-    if any(ch.isspace() for ch in text) or any(ord(ch) < 32 for ch in text):
-        raise invalid(field, "must not contain spaces or control characters")
+    if any(ch.isspace() or ord(ch) < 32 or ch in _NOT_IN_IDS for ch in text):
+        raise invalid(field, "must not contain spaces, control characters or / ? #")
     return text
 
 
@@ -391,8 +395,8 @@ def _limit(value: object, field: str, high: int) -> None:
 
 
 def _exact_identifier(value: str, field: str) -> None:
-    if len(value) > 64 or value != value.strip() or any(ord(ch) < 32 or ch.isspace() for ch in value):
-        raise invalid(field, "must be 1 to 64 characters without spaces or control characters")
+    if len(value) > 64 or any(ord(ch) < 32 or ch.isspace() or ch in _NOT_IN_IDS for ch in value):
+        raise invalid(field, "must be 1 to 64 characters without spaces, control characters or / ? #")
 
 
 def store_imported(db: Database, actor: str, doc: dict) -> dict:

@@ -321,6 +321,7 @@ BAD_CANDIDATES = [
     ({"candidates": [{"id": "c1", "name": "x", "level": "section_chief"},
                      {"id": "c1", "name": "y", "level": "section_chief"}]}, "candidates[1].id"),
     ({"candidates": [{"id": "c" * 65, "name": "x", "level": "section_chief"}]}, "candidates[0].id"),
+    ({"candidates": [{"id": "a/b", "name": "x", "level": "section_chief"}]}, "candidates[0].id"),
 ]
 
 

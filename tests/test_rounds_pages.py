@@ -257,3 +257,18 @@ def test_pages_speak_chinese_by_default(admin_app):
     rid = _import(client, SHEET_ROUND)
     page = _text(client.get(f"/admin/rounds/{rid}/scores"))
     assert 'lang="zh-CN"' in page and "评分" in page
+
+
+def test_saving_the_form_unchanged_enters_nothing_again(admin_app, clerk):
+    rid = _new_round(clerk)
+    clerk.post(f"/admin/rounds/{rid}/candidates", data={"paste": "c1,张伟,正科级,财政局"})
+    form = {"base": "28.5", "bonus": "3", "performance_note": "", "score": "8.5",
+            "grade0": "competent", "grade1": "outstanding", "grade2": "competent", "organisation_note": ""}
+    assert clerk.post(f"/admin/rounds/{rid}/candidates/c1", data=form).status_code == 303
+    assert clerk.post(f"/admin/rounds/{rid}/candidates/c1", data=form).status_code == 303
+    form["base"] = "29"
+    assert clerk.post(f"/admin/rounds/{rid}/candidates/c1", data=form).status_code == 303
+    logged = [json.loads(r["payload"])["parts"] for r in _db(admin_app).query(
+        "SELECT payload FROM events WHERE type = 'round.entries_set' ORDER BY seq")]
+    assert [sorted(p) for p in logged] == [["organisation", "performance"], ["performance"]]
+    assert logged[1]["performance"] == {"base": "29", "bonus": "3"}
