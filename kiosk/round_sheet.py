@@ -129,6 +129,7 @@ def to_pdf(title: str, levels: Sequence[SheetLevel], headers: Mapping[str, str],
     font, _ = _register_cjk_font(find_cjk_font())
     body = ParagraphStyle("body", fontName=font, fontSize=8, leading=10)
     small = ParagraphStyle("small", fontName=font, fontSize=7, leading=9)
+    number = ParagraphStyle("number", parent=body, alignment=2)  # 2: right-aligned
     heading = ParagraphStyle("heading", fontName=font, fontSize=15, leading=19, spaceAfter=4 * mm)
     level_heading = ParagraphStyle("level", fontName=font, fontSize=11, leading=14, spaceBefore=3 * mm,
                                    spaceAfter=2 * mm)
@@ -151,9 +152,9 @@ def to_pdf(title: str, levels: Sequence[SheetLevel], headers: Mapping[str, str],
                     status = (status + " · " if status else "") + texts["tied"]
             else:
                 status = texts["not_eligible"] + ": " + "; ".join(describe(code) for code in row.reasons)
-            data.append([p(str(row.rank or "–")), p(row.id), p(row.name), p(row.unit),
-                         *[p(row.parts.get(part) or "–") for part in SHEET_PARTS],
-                         p(row.total or "–"), p(status, small)])
+            data.append([p(str(row.rank or "–"), number), p(row.id), p(row.name), p(row.unit),
+                         *[p(row.parts.get(part) or "–", number) for part in SHEET_PARTS],
+                         p(row.total or "–", number), p(status, small)])
             if row.shortlisted:
                 marks.append(("BACKGROUND", (0, index), (-1, index), colors.HexColor("#e8f5ec")))
             if row.tied:
