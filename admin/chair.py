@@ -6,8 +6,18 @@ live publisher released (kiosk/live.py), so no single ballot can be singled out 
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from kiosk import i18n, live, meetings, polls
 from kiosk.app import db
@@ -128,3 +138,36 @@ def close_poll(poll_id: str):
     live.state_changed(poll_id, final=doc)
     flash(_("The poll is closed and its result is fixed."), "notice")
     return redirect(url_for(".poll", poll_id=poll_id))
+
+
+RESULT_LABELS = {
+    "expected": _l("Expected"), "present": _l("Present"), "issued": _l("Issued"), "cast": _l("Cast"),
+    "blank": _l("Blank"), "spoiled": _l("Spoiled"), "candidate": _l("Candidate"), "votes": _l("Votes"),
+    "rate": _l("Rate"), "passes": _l("Passes"), "agree": _l("Agree"), "disagree": _l("Disagree"),
+    "abstain": _l("Abstain"), "chosen": _l("Chosen"), "runoff": _l("Runoff"), "raters": _l("Raters"),
+    "score": _l("Score"), "veto": _l("Veto"), "complete": _l("Complete"), "respondents": _l("Respondents"),
+    "satisfaction": _l("Satisfaction"), "yes": _l("Yes"), "no": _l("No"),
+    "quorum_met": _l("Quorum met."), "quorum_not_met": _l("Quorum not met: nothing passes and nobody is chosen."),
+    "digest": _l("Ballot box digest (SHA-256)"), "signing_key": _l("Signed with the key"),
+    "sign_chair": _l("Chair (signature)"), "sign_scrutineer": _l("Scrutineer (signature)"),
+    "sign_teller": _l("Teller (signature)"),
+}
+
+
+@bp.get("/polls/<poll_id>/result.pdf")
+@login_required("admin", "chair", "scrutineer")
+def result_pdf(poll_id: str):
+    """The signed-off paper: the fixed result as a PDF to print and sign."""
+    from kiosk import evidence, result_sheet
+
+    doc = polls.results(db(), _rules(), poll_id)
+    if doc["state"] != "closed":
+        raise Refusal(409, "state", detail=_("the result sheet exists once the poll is closed"))
+    meeting = meetings.get(db(), polls.spec(db(), poll_id).meeting_id)
+    key = current_app.extensions["ballotroom_signer"].key
+    pdf = result_sheet.render(
+        doc, meeting["title"],
+        lambda k: str(RESULT_LABELS.get(k) or vr.KIND_NAMES.get(k) or k),
+        certified=evidence.fingerprint(evidence.public_key_pem(key)))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="result-{poll_id}.pdf"', "Cache-Control": "no-store"})

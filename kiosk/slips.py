@@ -382,3 +382,8 @@ def render_slips(poll_title: str, slips: Sequence[Slip], *, meeting_title: str =
         c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def cjk_font() -> str:
+    """The registered CJK font's name, for every PDF the server makes."""
+    return _register_cjk_font(find_cjk_font())[0]

@@ -170,3 +170,30 @@ def test_log_page_shows_entries_and_a_broken_chain(closed_bundle, instance, data
     conn.execute("DROP TRIGGER events_no_update")
     conn.execute("UPDATE events SET payload = '{}' WHERE seq = 2")
     assert 'data-chain="broken"' in client.get("/log/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("kind, contests, answers", [
+    ("standing_committee", [contest("c1", places=1, names=("甲", "乙"))], {"k1": "agree", "k2": "abstain"}),
+    ("democratic_recommendation", [contest("c1")], {"c1": ["k1"]}),
+    ("survey", [contest("c1", names=("甲",))], {"k1": "satisfied"}),
+    ("character", [contest("c1", names=("甲",))], {"k1": ["none"] * 9 + ["frequent"]}),
+])
+def test_result_sheet_pdf_holds_the_fixed_figures(instance, api, kind, contests, answers):
+    from conftest import ADMIN_PASSWORD
+    from pypdf import PdfReader
+
+    from kiosk.app import create_app
+    meeting = api.meeting(3, present=3)
+    poll = api.poll(meeting, kind, contests)
+    token = api.tokens(poll, 1)[0]
+    api.open(poll)
+    assert api.vote(token, answers).status_code == 201
+    client = create_app(str(instance), {"WTF_CSRF_ENABLED": False}).test_client()
+    client.post("/login", data={"name": "admin", "password": ADMIN_PASSWORD})
+    assert client.get(f"/chair/polls/{poll}/result.pdf").status_code == 409  # still open
+    api.close(poll)
+    r = client.get(f"/chair/polls/{poll}/result.pdf")
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
+    import io
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.data)).pages)
+    assert "甲" in text and api.results(poll)["digest"] in text.replace("\n", "")
