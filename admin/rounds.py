@@ -275,8 +275,17 @@ def entries(round_id: str, candidate_id: str):
     form = request.form
     typed = {k: form.get(k, "") for k in ("base", "bonus", "performance_note", "score", "organisation_note")}
     typed["grades"] = [form.get(f"grade{i}", "") for i in range(_rules().organisation_grades_considered)]
+    awards = [name for name, _points in _rules().performance_example.bonus_by_award]
+    typed.update({"class": form.get("class", ""), "ranking": form.get("ranking", "")})
+    typed.update({f"award_{a}": form.get(f"award_{a}", "") for a in awards})
     body: dict = {}
-    if any(typed[k].strip() for k in ("base", "bonus", "performance_note")):
+    if typed["class"]:
+        # The record, not the points: base and bonus come from the rules file's table.
+        counts = {a: typed[f"award_{a}"].strip() for a in awards if typed[f"award_{a}"].strip()}
+        record = {"class": typed["class"], "ranking": typed["ranking"] or None,
+                  "awards": {a: int(v) if v.isdigit() else v for a, v in counts.items()}}
+        body["performance"] = {"record": record, "note": typed["performance_note"]}
+    elif any(typed[k].strip() for k in ("base", "bonus", "performance_note")):
         body["performance"] = {"base": typed["base"], "bonus": typed["bonus"] or "0",
                                "note": typed["performance_note"]}
     if typed["score"].strip() or typed["organisation_note"].strip() or any(typed["grades"]):
@@ -286,7 +295,8 @@ def entries(round_id: str, candidate_id: str):
         if not body:
             raise rounds.invalid("performance", _("enter performance, the organisational appraisal, or both"))
         # A part sent back as it stands is not entered again: its "entered by" stays true.
-        body = {part: value for part, value in body.items() if not _unchanged(candidate["entries"].get(part), value)}
+        body = {part: value for part, value in body.items()
+                if "record" in value or not _unchanged(candidate["entries"].get(part), value)}
         if body:
             rounds.set_entries(db(), _rules(), actor(), round_id, candidate_id, body)
     except Refusal as refusal:

@@ -139,6 +139,9 @@ def parse_entries(body: object, rules: Rules) -> dict[str, tuple[dict, str | Non
     for part, value in parts.items():
         if not isinstance(value, dict):
             raise invalid(part, "must be an object")
+        if part == "performance" and "record" in value:
+            value = {**_performance_from_record(value["record"], rules),
+                     **{k: v for k, v in value.items() if k != "record"}}
         allowed = (*ENTRY_FIELDS[part], "note")
         for key in value:
             if key not in allowed:
@@ -164,6 +167,20 @@ def parse_entries(body: object, rules: Rules) -> dict[str, tuple[dict, str | Non
         _check_as_round_file(part, data, rules)
         out[part] = (data, note)
     return out
+
+
+def _performance_from_record(record: object, rules: Rules) -> dict:
+    """Base and bonus computed from the rules file's table (the candidate's class, ranking and
+    awards), for clerks who enter the record rather than the points."""
+    from decimal import Decimal
+
+    from tally.performance import RecordError, performance_from_record
+    try:
+        base, bonus = performance_from_record(record, rules)
+    except RecordError as exc:
+        raise invalid(f"performance.{exc.key}", exc.reason) from None
+    as_text = lambda f: format(Decimal(f.numerator) / Decimal(f.denominator), "f")  # noqa: E731
+    return {"base": as_text(base), "bonus": as_text(bonus)}
 
 
 def _check_as_round_file(part: str, data: dict, rules: Rules) -> None:

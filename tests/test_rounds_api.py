@@ -456,3 +456,19 @@ def test_the_example_round_file_of_the_interface_imports(api, app):
     r = api.post("/rounds/import", doc, 201)
     scores = api.get(f"/rounds/{r.get_json()['id']}/scores")
     assert [c["id"] for c in scores["candidates"]] == ["a1", "a2"]
+
+
+def test_performance_entered_as_a_record_is_scored_from_the_rules_table(api):
+    rid = api.post("/rounds", {"title": "r", "levels": [{"id": "section_chief", "posts": 1}]}, 201).get_json()["id"]
+    api.post(f"/rounds/{rid}/candidates", {"candidates": [
+        {"id": "c1", "name": "甲", "level": "section_chief", "unit": "u"}]}, 201)
+    r = api.client.put(f"/api/v1/rounds/{rid}/candidates/c1/entries", headers=api.headers, json={
+        "performance": {"record": {"class": "first_class", "ranking": "second_place",
+                                   "awards": {"provincial": 1, "county": 2}}, "note": "2025 ranking"}})
+    assert r.status_code == 200, r.get_json()
+    exported = api.get(f"/rounds/{rid}/export")
+    perf = exported["candidates"][0]["performance"]
+    assert (perf["base"], perf["bonus"]) == ("30", "7")  # 30 + (2 + 3 + 2 x 1)
+    bad = api.client.put(f"/api/v1/rounds/{rid}/candidates/c1/entries", headers=api.headers, json={
+        "performance": {"record": {"class": "galactic"}}})
+    assert bad.status_code == 400 and "performance.record.class" in bad.get_json()["message"]

@@ -272,3 +272,31 @@ def test_saving_the_form_unchanged_enters_nothing_again(admin_app, clerk):
         "SELECT payload FROM events WHERE type = 'round.entries_set' ORDER BY seq")]
     assert [sorted(p) for p in logged] == [["organisation", "performance"], ["performance"]]
     assert logged[1]["performance"] == {"base": "29", "bonus": "3"}
+
+
+def test_entries_page_computes_performance_from_the_record(admin_client_and_round_for_record):
+    client, round_id, database = admin_client_and_round_for_record
+    r = client.post(f"/admin/rounds/{round_id}/candidates/c1", data={
+        "class": "second_class", "ranking": "first_place", "award_national": "1", "performance_note": "n"})
+    assert r.status_code == 303, r.get_data(as_text=True)[:500]
+    row = database.one("SELECT data FROM round_entries WHERE candidate_id = 'c1' AND part = 'performance'")
+    import json
+    assert json.loads(row[0]) == {"base": "27", "bonus": "8"}
+    bad = client.post(f"/admin/rounds/{round_id}/candidates/c1", data={
+        "class": "second_class", "award_national": "-2"})
+    assert bad.status_code == 400 and "award" in bad.get_data(as_text=True)
+
+
+@pytest.fixture
+def admin_client_and_round_for_record(instance):
+    from conftest import ADMIN_PASSWORD
+
+    from kiosk import rounds
+    from kiosk.app import create_app
+    app = create_app(str(instance), {"WTF_CSRF_ENABLED": False})
+    database = app.extensions["ballotroom_db"]
+    rnd = rounds.create(database, "t", "r", [{"id": "section_chief", "posts": 1}])
+    rounds.add_candidates(database, "t", rnd["id"], [{"id": "c1", "name": "甲", "level": "section_chief", "unit": "u"}])
+    client = app.test_client()
+    client.post("/login", data={"name": "admin", "password": ADMIN_PASSWORD})
+    return client, rnd["id"], database
