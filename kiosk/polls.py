@@ -258,8 +258,13 @@ def _compute(conn, rules: Rules, sp: PollSpec) -> dict:
     """The full results document from what is committed now (call inside one transaction)."""
     poll = conn.execute("SELECT * FROM polls WHERE id = ?", (sp.id,)).fetchone()
     meeting = conn.execute("SELECT expected, present FROM meetings WHERE id = ?", (sp.meeting_id,)).fetchone()
-    rows = conn.execute("SELECT answers, voter_group FROM ballots WHERE poll_id = ?", (sp.id,)).fetchall()
-    ballots = [tk.Ballot(answers=json.loads(r["answers"]), group=r["voter_group"]) for r in rows]
+    # Identical ballots are read once and counted by multiplicity: one Ballot object stands for
+    # each copy, so a recount costs the number of distinct ballots, not of ballots.
+    rows = conn.execute("SELECT answers, voter_group, count(*) AS n FROM ballots WHERE poll_id = ?"
+                        " GROUP BY answers, voter_group", (sp.id,)).fetchall()
+    ballots = []
+    for r in rows:
+        ballots.extend([tk.Ballot(answers=json.loads(r["answers"]), group=r["voter_group"])] * r["n"])
     counted = tk.count_poll(sp.kind, list(sp.contests), ballots, expected=meeting["expected"],
                             present=meeting["present"], rules=rules)
     doc = {

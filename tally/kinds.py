@@ -167,10 +167,17 @@ def count_poll(
         raise ValueError(f"expected must be a whole number, 0 or more, not {expected!r}")
     if present is not None and (not _whole(present) or present < 0):
         raise ValueError(f"present must be a whole number, 0 or more, or None, not {present!r}")
-    read = [
-        Ballot(answers=rules_of_kind.validate(contests, ballot.answers, rules), group=ballot.group)
-        for ballot in ballots
-    ]
+    # A box of hundreds of ballots holds far fewer distinct ones; a caller may pass the same
+    # Ballot object for identical ballots, and each distinct object is read only once. The memo
+    # keeps every original alive, so an id() is never reused within this call.
+    memo: dict[int, tuple[Ballot, Ballot]] = {}
+    read = []
+    for ballot in ballots:
+        known = memo.get(id(ballot))
+        if known is None:
+            checked = Ballot(answers=rules_of_kind.validate(contests, ballot.answers, rules), group=ballot.group)
+            known = memo[id(ballot)] = (ballot, checked)
+        read.append(known[1])
     cast = len(read)
     attendance = cast if present is None else present
     quorum_met = rules_of_kind.quorum_met(attendance, expected, rules)
