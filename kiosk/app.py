@@ -74,7 +74,7 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
 
     from admin import register as register_admin
 
-    from . import api, api_rounds, board, live, trust, voter
+    from . import api, api_rounds, api_stages, board, live, trust, voter
 
     app.register_blueprint(voter.bp)
     app.register_blueprint(trust.bp)
@@ -83,6 +83,8 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
     csrf.exempt(api.bp)  # bearer keys and ballot tokens, never cookies
     app.register_blueprint(api_rounds.bp, url_prefix=API_PREFIX)
     csrf.exempt(api_rounds.bp)
+    app.register_blueprint(api_stages.bp, url_prefix=API_PREFIX)
+    csrf.exempt(api_stages.bp)
     register_admin(app)
     live.register(socketio)
     live.init_publisher(app, socketio)

@@ -6,6 +6,8 @@ without being documented here.
 
 from __future__ import annotations
 
+from .stages_openapi import stage_paths
+
 KINDS = ["democratic_recommendation", "plenary_recommendation", "interview_recommendation",
          "standing_committee", "character", "survey", "leaders"]
 
@@ -160,6 +162,7 @@ def document() -> dict:
         }},
     }
     paths.update(_round_paths())
+    paths.update(stage_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "Ballotroom API", "version": "1",
