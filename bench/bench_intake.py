@@ -67,11 +67,13 @@ def main() -> int:
     server = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "serve", "--no-tls", "--instance", str(inst),
                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(200):
+        for _ in range(600):
             try:
                 urllib.request.urlopen(base + "/login", timeout=1)
                 break
             except OSError:
+                if server.poll() is not None:
+                    raise SystemExit("the server did not start")
                 time.sleep(0.05)
         meeting = call(base, key, "/api/v1/meetings", {"title": "bench", "expected": 100000})
         poll = call(base, key, f"/api/v1/meetings/{meeting['id']}/polls", {

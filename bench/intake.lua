@@ -25,7 +25,7 @@ function request()
   local token = tokens[counter]
   if token == nil then token = "exhausted" end
   return wrk.format(nil, "/api/v1/ballots", nil,
-    '{"token":"' .. token .. '","answers":{"c1":["k1"]}}')
+    '{"token":"' .. token .. '","answers":{"c1":["k' .. math.random(1, 2) .. '"]}}')
 end
 
 -- Think time between a connection's ballots (THINK_MS): 100 tablets each

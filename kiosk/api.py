@@ -6,7 +6,7 @@ import functools
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import accounts, devices, intake, live, meetings, polls
+from . import accounts, live, meetings, polls
 from .app import db
 from .errors import Refusal
 from .openapi import document as openapi_document
@@ -132,21 +132,3 @@ def close_poll(poll_id: str):
 @require_key("admin", "chair")
 def results(poll_id: str):
     return jsonify(polls.results(db(), rules(), poll_id))
-
-
-@bp.post("/ballots")
-def submit_ballot():
-    throttle = current_app.extensions["ballotroom_throttle"]
-    client = request.remote_addr or ""
-    throttle.check(client)
-    devices.require_enrolled()
-    try:
-        data = body()
-        if "token" not in data or "answers" not in data:
-            raise Refusal(400, "malformed")
-        receipt = intake.submit(db(), rules(), current_app.config["TOKEN_KEY"], data["token"], data["answers"])
-    except Refusal as refusal:
-        throttle.observe(client, refusal.status)
-        raise
-    live.ballot_arrived(receipt.poll_id, receipt.cast)
-    return jsonify({"tracking_code": receipt.tracking_code}), 201

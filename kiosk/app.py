@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from importlib import resources
 from pathlib import Path
@@ -12,12 +11,13 @@ from werkzeug.exceptions import HTTPException
 
 from tally.rules import RulesError, load_rules
 
-from . import i18n
+from . import ballot_lane, i18n
 from .db import Database, migrate
 from .errors import Refusal
 from .evidence import Signer
 from .extensions import babel, csrf, socketio
 from .instance import Instance
+from .room import Room
 from .throttle import FailureThrottle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +90,7 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
     live.init_publisher(app, socketio)
 
     _guard_network(app, settings.allowed_networks)
+    ballot_lane.install(app)
     _handle_errors(app)
     _quiet_vote_path_logs()
 
@@ -112,15 +113,11 @@ def db() -> Database:
 
 
 def _guard_network(app: Flask, ranges: tuple[str, ...]) -> None:
-    networks = [ipaddress.ip_network(r, strict=False) for r in ranges]
+    room = app.extensions["ballotroom_room"] = Room(ranges)
 
     @app.before_request
     def _only_the_room():
-        try:
-            address = ipaddress.ip_address((request.remote_addr or "").split("%")[0])
-        except ValueError:
-            address = None
-        if address is None or not any(address in n for n in networks):
+        if not room.admits(request.remote_addr):
             raise Refusal(403, "network")
 
 
