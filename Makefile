@@ -38,8 +38,11 @@ test: install-test lint
 	$(BIN)/python -m pytest -q
 
 bench: install-test
+	$(BIN)/python bench/bench_tokens.py
 	$(BIN)/python bench/bench_slips.py
-	$(BIN)/python bench/bench_intake.py
+	$(BIN)/python bench/bench_intake.py --duration 15 --think-ms 180
+	$(BIN)/python bench/bench_intake.py --duration 15
+	$(BIN)/python bench/bench_score.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
