@@ -8,7 +8,7 @@
    client, for a round of P candidates (300): once with every ballot part imported from a round
    file, once with the ballot parts fed by five closed polls voted through the API.
 
-Prints best and median of --repeat runs after a warm-up. Method and figures: bench/SCORE.md.
+Prints best and median of --repeat runs after a warm-up. Method and figures: BENCHMARKS.md.
 """
 
 from __future__ import annotations

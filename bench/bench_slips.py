@@ -1,7 +1,7 @@
 """Time render_slips on N random slips: `python bench/bench_slips.py [N] [--out FILE]`.
 
 Prints the seconds taken (best of --repeat runs, font registration excluded by a warm-up call, and
-the cold first call separately), the PDF's size and the page count. Results go into bench/SLIPS.md.
+the cold first call separately), the PDF's size and the page count. Results go into BENCHMARKS.md.
 """
 
 from __future__ import annotations
