@@ -106,3 +106,20 @@ def one_of(allowed: tuple[str, ...]) -> ValueReader:
         return value
 
     return read
+
+
+class PerCandidateKind:
+    """The shared behaviour of kinds where each ballot answers every candidate with one of
+    ``ANSWERS`` (survey, leaders, standing committee): no blank ballot and no meeting quorum
+    unless a kind says otherwise."""
+
+    ANSWERS: tuple[str, ...] = ()
+
+    def validate(self, contests: Sequence[Contest], answers: object, rules: Any) -> dict[str, Any]:
+        return read_per_candidate(contests, answers, one_of(self.ANSWERS))
+
+    def is_blank(self, canonical: dict[str, Any]) -> bool:
+        return False
+
+    def quorum_met(self, attendance: int, expected: int, rules: Any) -> bool:
+        return True

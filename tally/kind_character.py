@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tally.answers import read_per_candidate
+from tally.answers import PerCandidateKind, read_per_candidate
 from tally.display import points_text, rate_text
 from tally.evaluations import character_complete, character_score, character_veto, frequent_shares
 from tally.poll import AnswerError, Ballot, Contest, all_candidates
@@ -16,7 +16,9 @@ ANSWERS = ("none", "occasional", "frequent")
 
 
 @dataclass(frozen=True)
-class Character:
+class Character(PerCandidateKind):
+    ANSWERS = ANSWERS
+
     def validate(
         self, contests: Sequence[Contest], answers: object, rules: Rules
     ) -> dict[str, Any]:
@@ -43,12 +45,6 @@ class Character:
             return list(value)
 
         return read_per_candidate(contests, answers, read)
-
-    def is_blank(self, canonical: dict[str, Any]) -> bool:
-        return False
-
-    def quorum_met(self, attendance: int, expected: int, rules: Rules) -> bool:
-        return True
 
     def count(
         self,

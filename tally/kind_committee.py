@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tally.answers import one_of, read_per_candidate
+from tally.answers import PerCandidateKind
 from tally.cut import cut_at
 from tally.meetings import committee_passes, committee_quorum_met
 from tally.poll import Ballot, Contest
@@ -20,11 +20,8 @@ ANSWERS = ("agree", "disagree", "abstain")
 
 
 @dataclass(frozen=True)
-class StandingCommittee:
-    def validate(
-        self, contests: Sequence[Contest], answers: object, rules: Rules
-    ) -> dict[str, Any]:
-        return read_per_candidate(contests, answers, one_of(ANSWERS))
+class StandingCommittee(PerCandidateKind):
+    ANSWERS = ANSWERS
 
     def is_blank(self, canonical: dict[str, Any]) -> bool:
         return all(answer == "abstain" for answer in canonical.values())

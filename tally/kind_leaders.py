@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from tally.answers import one_of, read_per_candidate
+from tally.answers import PerCandidateKind
 from tally.display import points_text
 from tally.evaluations import leaders_group_points
 from tally.poll import AnswerError, Ballot, Contest, all_candidates
@@ -22,17 +22,8 @@ def group_points(group: str, rules: Rules) -> Fraction:
 
 
 @dataclass(frozen=True)
-class Leaders:
-    def validate(
-        self, contests: Sequence[Contest], answers: object, rules: Rules
-    ) -> dict[str, Any]:
-        return read_per_candidate(contests, answers, one_of(ANSWERS))
-
-    def is_blank(self, canonical: dict[str, Any]) -> bool:
-        return False
-
-    def quorum_met(self, attendance: int, expected: int, rules: Rules) -> bool:
-        return True
+class Leaders(PerCandidateKind):
+    ANSWERS = ANSWERS
 
     def count(
         self,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tally.answers import one_of, read_per_candidate
+from tally.answers import PerCandidateKind
 from tally.display import rate_text
 from tally.evaluations import satisfaction, survey_complete, survey_passes
 from tally.poll import Ballot, Contest, all_candidates
@@ -16,17 +16,8 @@ ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied")
 
 
 @dataclass(frozen=True)
-class Survey:
-    def validate(
-        self, contests: Sequence[Contest], answers: object, rules: Rules
-    ) -> dict[str, Any]:
-        return read_per_candidate(contests, answers, one_of(ANSWERS))
-
-    def is_blank(self, canonical: dict[str, Any]) -> bool:
-        return False
-
-    def quorum_met(self, attendance: int, expected: int, rules: Rules) -> bool:
-        return True
+class Survey(PerCandidateKind):
+    ANSWERS = ANSWERS
 
     def count(
         self,
