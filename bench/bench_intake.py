@@ -73,7 +73,7 @@ def main() -> int:
                 break
             except OSError:
                 if server.poll() is not None:
-                    raise SystemExit("the server did not start")
+                    raise SystemExit("the server did not start") from None
                 time.sleep(0.05)
         meeting = call(base, key, "/api/v1/meetings", {"title": "bench", "expected": 100000})
         poll = call(base, key, f"/api/v1/meetings/{meeting['id']}/polls", {
