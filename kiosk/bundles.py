@@ -56,3 +56,24 @@ def _log_slice(conn, poll_id: str) -> list[dict]:
 
 def dumps(bundle: dict) -> str:
     return json.dumps(bundle, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+ROUND_BUNDLE_FORMAT = "ballotroom-round-bundle/1"
+
+
+def round_bundle(db: Database, rules, rules_text: str, round_id: str, public_key_pem: str) -> dict:
+    """A round's score sheet with everything behind it: the round file, where each part came
+    from, the bundle of every closed poll that fed it, and the rules text."""
+    from . import round_doc
+    built = round_doc.build(db, rules, round_id)
+    fed = sorted({s["poll"] for parts in built.sources.values() for s in parts.values() if s["from"] == "poll"})
+    return {
+        "format": ROUND_BUNDLE_FORMAT,
+        "round": built.doc,
+        "sources": built.sources,
+        "scores": round_doc.score(built, rules),
+        "rules": rules_text,
+        "public_key": public_key_pem,
+        "public_key_fingerprint": evidence.fingerprint(public_key_pem),
+        "polls": {poll_id: poll_bundle(db, poll_id, public_key_pem) for poll_id in fed},
+    }

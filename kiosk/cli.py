@@ -82,10 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     _instance_arg(p)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("export", help="write the evidence bundle of a closed poll")
+    p = sub.add_parser("export", help="write the evidence bundle of a closed poll or of a round")
     _instance_arg(p)
-    p.add_argument("poll", metavar="POLL", help="the poll's id")
-    p.add_argument("-o", "--output", default=None, help="file to write (default: POLL.bundle.json)")
+    p.add_argument("poll", metavar="POLL|ROUND", help="the id of a closed poll or of a selection round")
+    p.add_argument("-o", "--output", default=None, help="file to write (default: ID.bundle.json)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("verify", help="check an evidence bundle on any machine")
@@ -180,16 +180,29 @@ def cmd_score(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from importlib import resources
+
+    from tally.rules import load_rules
+
     from . import bundles, evidence
     from .errors import Refusal
     instance, db = _open(args)
+    pem = evidence.public_key_pem(instance.signing_key())
     try:
-        bundle = bundles.poll_bundle(db, args.poll, evidence.public_key_pem(instance.signing_key()))
+        if db.one("SELECT 1 FROM rounds WHERE id = ?", (args.poll,)):
+            path = instance.settings().rules_path
+            text = (Path(path).read_text(encoding="utf-8") if path
+                    else resources.files("tally").joinpath("rules.toml").read_text(encoding="utf-8"))
+            bundle = bundles.round_bundle(db, load_rules(text), text, args.poll, pem)
+            what = f"round with {len(bundle['round']['candidates'])} candidates, {len(bundle['polls'])} polls"
+        else:
+            bundle = bundles.poll_bundle(db, args.poll, pem)
+            what = f"{len(bundle['ballots'])} ballots"
     except Refusal as refusal:
-        raise UsageError(f"poll {args.poll!r}: {refusal.code}: {refusal.params.get('detail') or 'no such poll'}") from None
+        raise UsageError(f"{args.poll!r}: {refusal.code}: {refusal.params.get('detail') or 'no such poll or round'}") from None
     target = Path(args.output or f"{args.poll}.bundle.json")
     target.write_text(bundles.dumps(bundle), encoding="utf-8")
-    print(f"Wrote {target} ({len(bundle['ballots'])} ballots). Signing key {bundle['public_key_fingerprint']}")
+    print(f"Wrote {target} ({what}). Signing key {bundle['public_key_fingerprint']}")
     return 0
 
 
@@ -203,7 +216,8 @@ def cmd_verify(args) -> int:
         raise UsageError(f"{args.bundle}: {exc.strerror}") from None
     except ValueError as exc:
         raise UsageError(f"{args.bundle}: not JSON ({exc})") from None
-    checks = evidence.verify_bundle(bundle, args.key)
+    is_round = isinstance(bundle, dict) and str(bundle.get("format", "")).startswith("ballotroom-round-bundle")
+    checks = (evidence.verify_round_bundle if is_round else evidence.verify_bundle)(bundle, args.key)
     for c in checks:
         print(f"{'ok  ' if c.ok else 'FAIL'} {c.name}" + (f": {c.detail}" if c.detail else ""))
     failed = [c for c in checks if not c.ok]

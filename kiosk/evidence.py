@@ -222,3 +222,52 @@ def _first_difference(a: object, b: object, path: str = "result") -> str:
             if x != y:
                 return _first_difference(x, y, f"{path}[{i}]")
     return f"{path}: recount {a!r}, certificate {b!r}"
+
+
+def verify_round_bundle(bundle: object, expected_fingerprint: str | None = None) -> list[Check]:
+    """Every poll behind the round verifies, every part taken from a poll is that poll's
+    certified figure, and the score sheet recomputes from the round file and the rules."""
+    from tally.roundfile import RoundFileError
+    from tally.score import score_round
+
+    from .round_doc import part_from_result
+
+    checks: list[Check] = []
+    if not isinstance(bundle, dict) or bundle.get("format") != "ballotroom-round-bundle/1":
+        return [Check("format", False, "not a ballotroom-round-bundle/1 bundle")]
+    checks.append(Check("format", True))
+    polls = bundle.get("polls") if isinstance(bundle.get("polls"), dict) else {}
+    certified: dict[str, dict] = {}
+    for poll_id, poll_bundle in sorted(polls.items()):
+        results = verify_bundle(poll_bundle, expected_fingerprint or bundle.get("public_key_fingerprint"))
+        failed = [c for c in results if not c.ok]
+        checks.append(Check(f"poll {poll_id}", not failed,
+                            "; ".join(f"{c.name}: {c.detail}" for c in failed)))
+        if not failed:
+            certified[poll_id] = poll_bundle["certificate"]
+    round_doc = bundle.get("round")
+    sources = bundle.get("sources") if isinstance(bundle.get("sources"), dict) else {}
+    candidates = {c.get("id"): c for c in (round_doc or {}).get("candidates", []) if isinstance(c, dict)}
+    mismatches = []
+    for cid, parts in sorted(sources.items()):
+        for part, source in sorted(parts.items()):
+            if source.get("from") != "poll":
+                continue
+            cert = certified.get(source.get("poll"))
+            if cert is None:
+                mismatches.append(f"{cid}.{part}: its poll {source.get('poll')} is missing or does not verify")
+                continue
+            rows = [r for c in cert["result"] for r in c["candidates"] if r["id"] == cid]
+            result = {"cast": cert["counts"]["cast"]}
+            if not rows or part_from_result(part, rows[0], result) != candidates.get(cid, {}).get(part):
+                mismatches.append(f"{cid}.{part} differs from poll {source.get('poll')}'s certified result")
+    checks.append(Check("parts", not mismatches, "; ".join(mismatches[:5])))
+    try:
+        rules = load_rules(bundle.get("rules"))
+        again = score_round(round_doc, rules)
+        same = again == bundle.get("scores")
+        checks.append(Check("score sheet", same, "" if same else "recomputing the round file gives another score sheet: "
+                            + _first_difference(again, bundle.get("scores"), "scores")))
+    except (RulesError, RoundFileError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        checks.append(Check("score sheet", False, f"the round file or rules could not be scored: {exc}"))
+    return checks

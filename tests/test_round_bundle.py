@@ -1,0 +1,64 @@
+"""Round bundles: the score sheet with every certified poll behind it, checkable offline."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from kiosk.cli import main as cli
+from kiosk.evidence import verify_round_bundle
+
+
+@pytest.fixture
+def round_bundle(api, instance, tmp_path):
+    rid = api.post("/rounds", {"title": "2026 选拔", "levels": [{"id": "section_chief", "posts": 1}]},
+                   201).get_json()["id"]
+    api.post(f"/rounds/{rid}/candidates", {"candidates": [
+        {"id": "c1", "name": "甲", "level": "section_chief", "unit": "u1"},
+        {"id": "c2", "name": "乙", "level": "section_chief", "unit": "u2"}]}, 201)
+    meeting = api.meeting(10, present=10)
+    body = {"title": "民主推荐", "kind": "democratic_recommendation", "round": rid, "contests": [
+        {"id": "sc", "title": "正科级", "max_choices": 1, "places": 1,
+         "candidates": [{"id": "c1", "name": "甲"}, {"id": "c2", "name": "乙"}]}]}
+    poll = api.post(f"/meetings/{meeting}/polls", body, 201).get_json()["id"]
+    toks = api.tokens(poll, 10)
+    api.open(poll)
+    for i, t in enumerate(toks):
+        assert api.vote(t, {"sc": ["c1"] if i < 7 else ["c2"]}).status_code == 201
+    api.close(poll)
+    api.client.put(f"/api/v1/rounds/{rid}/candidates/c1/entries", headers=api.headers,
+                   json={"performance": {"base": "30", "bonus": "5"}})
+    out = tmp_path / "round.json"
+    assert cli(["export", rid, "--instance", str(instance), "-o", str(out)]) == 0
+    return out, json.loads(out.read_text()), poll
+
+
+def failed(bundle):
+    return [c.name for c in verify_round_bundle(bundle) if not c.ok]
+
+
+def test_the_round_bundle_verifies(round_bundle, capsys):
+    path, bundle, poll = round_bundle
+    assert failed(bundle) == []
+    assert poll in bundle["polls"]
+    assert bundle["round"]["candidates"][0]["democratic"] == {"votes": 7, "cast": 10}
+    assert cli(["verify", str(path)]) == 0
+    assert "VERIFIED" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name, mutate, expected", [
+    ("a part changed", lambda b, p: b["round"]["candidates"][0]["democratic"].update(votes=9), {"parts"}),
+    ("the scores edited", lambda b, p: b["scores"]["candidates"][0].update(total="99.00"), {"score sheet"}),
+    ("a ballot of the poll changed", lambda b, p: b["polls"][p]["ballots"][0]["answers"].update(sc=["c2"]),
+     {"poll {p}"}),
+    ("the poll left out", lambda b, p: b["polls"].pop(p), {"parts"}),
+    ("an entry changed", lambda b, p: b["round"]["candidates"][0]["performance"].update(base="40"), {"score sheet"}),
+])
+def test_every_mutation_is_named(round_bundle, name, mutate, expected):
+    _, bundle, poll = round_bundle
+    b = copy.deepcopy(bundle)
+    mutate(b, poll)
+    wanted = {e.replace("{p}", poll) for e in expected}
+    assert wanted <= set(failed(b)), (name, failed(b))
