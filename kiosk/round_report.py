@@ -159,6 +159,33 @@ def to_pdf(report: dict, t: Callable[..., str]) -> bytes:
     def who(ids: list[str]) -> str:
         return "、".join(names.get(i, i) for i in ids) or "—"
 
+    def poll_block(poll: dict) -> list:
+        """A generated poll: its counts, and per contest each candidate's figures and result."""
+        present = "—" if poll["meeting"]["present"] is None else poll["meeting"]["present"]
+        out: list = [p(t("poll_line", title=poll["title"], cast=poll["cast"], expected=poll["meeting"]["expected"],
+                         present=present, state=t(f"poll_{poll['state']}")), sub)]
+        if poll["state"] != "closed":
+            return out
+        if not poll["quorum_met"]:
+            return [*out, p(t("void"), small)]
+        committee = poll["kind"] == "standing_committee"
+        for contest in poll["contests"]:
+            head = [t("candidate"), *((t("agree"), t("disagree"), t("abstain")) if committee else (t("votes"),)),
+                    t("result")]
+            rows = [head]
+            for cand in contest["candidates"]:
+                if cand["id"] in contest.get("chosen", []):
+                    result = t("chosen")
+                elif cand["id"] in contest.get("runoff", []):
+                    result = t("runoff")
+                else:
+                    result = t("passes") if committee and cand.get("passes") else "—"
+                figures_ = [cand["agree"], cand["disagree"], cand["abstain"]] if committee else [cand["votes"]]
+                rows.append([cand["name"], *figures_, result])
+            widths = [50 * mm, 25 * mm, 25 * mm, 25 * mm, 45 * mm] if committee else [50 * mm, 30 * mm, 90 * mm]
+            out += [p(contest.get("title") or contest["id"], small), table(rows, widths)]
+        return out
+
     figures = report["figures"]
     story = [p(t("title", title=report["round"]["title"] or report["round"]["id"]), title),
              p(t("made_at", at=report["made_at"][:16].replace("T", " ")), small), Spacer(1, 3 * mm)]
@@ -170,7 +197,7 @@ def to_pdf(report: dict, t: Callable[..., str]) -> bytes:
                 [t("interviewed"), figures["interviewed"]],
                 [t("consulted_in_writing"), t("consulted_value", n=figures["consulted_in_writing"],
                                                c=figures["consultations"], w=figures["written_opinion_people"])],
-                [t("satisfaction"), t("satisfaction_value", rate=_percent(figures["satisfaction"]),
+                [t("satisfaction"), t("satisfaction_value", rate=percent(figures["satisfaction"]),
                                       n=figures["chosen"], r=figures["satisfaction_counts"]["respondents"])]]
     story.append(table(fig_rows, [95 * mm, 75 * mm]))
     if not figures["decision_final"]:
@@ -196,9 +223,7 @@ def to_pdf(report: dict, t: Callable[..., str]) -> bytes:
         story.append(p(t("initial_line", ids=who(initial.get("candidates", [])), tied=who(initial.get("tied", [])))))
         story.append(p(t("chosen_line", ids=who(prog["chosen"]))))
     for poll in rec["polls"]:
-        story.append(p(t("poll_line", title=poll["title"], cast=poll["cast"], expected=poll["meeting"]["expected"],
-                         present="—" if poll["meeting"]["present"] is None else poll["meeting"]["present"],
-                         state=t(f"poll_{poll['state']}")), small))
+        story += poll_block(poll)
 
     story.append(p(t("stage_inspection"), heading))
     rows = [[t("candidate"), t("notice"), t("talks"), t("looks"), t("judgement")]]
@@ -232,9 +257,7 @@ def to_pdf(report: dict, t: Callable[..., str]) -> bytes:
 
     story.append(p(t("stage_vote"), heading))
     for poll in report["vote"]["polls"]:
-        story.append(p(t("poll_line", title=poll["title"], cast=poll["cast"], expected=poll["meeting"]["expected"],
-                         present="—" if poll["meeting"]["present"] is None else poll["meeting"]["present"],
-                         state=t(f"poll_{poll['state']}")), small))
+        story += poll_block(poll)
     rows = [[t("level"), t("posts"), t("decision")]]
     for level in report["decision"]["levels"]:
         rows.append([level["name"], level["posts"], "、".join(c["name"] for c in level["chosen"]) or "—"])
@@ -247,7 +270,8 @@ def to_pdf(report: dict, t: Callable[..., str]) -> bytes:
     return buf.getvalue()
 
 
-def _percent(rate: str | None) -> str:
+def percent(rate: str | None) -> str:
+    """"0.8123" -> "81.23%": a rate of the report as people read it."""
     if rate is None:
         return "—"
     from decimal import Decimal

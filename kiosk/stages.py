@@ -19,6 +19,7 @@ import secrets
 import sqlite3
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -299,7 +300,6 @@ def supersede(db: Database, actor: str, round_id: str, stage: str, body: dict | 
     return timeline(db, round_id)
 
 
-POLL_STATES = {"draft": _l("a draft"), "open": _l("open"), "closed": _l("closed")}
 STATE_LABELS = {"not_started": _l("not started"), "in_progress": _l("in progress"), "complete": _l("complete"),
                 "superseded": _l("superseded")}
 
@@ -333,6 +333,16 @@ def resolve_meeting(db: Database, actor: str, value: object) -> str:
         return made["id"]
     raise rounds.invalid("meeting", _("choose the meeting the poll is held at: its id, or {\"title\", "
                                       "\"expected\"} for a new one"))
+
+
+def ballot_title(given: object, make) -> str:
+    """The title of a generated poll: the one given, or ``make()`` in Chinese, whatever the page's
+    language, since voters read it on the tablets and slips (which are printed in Chinese)."""
+    title = optional_text(given, "title", 200)
+    if title:
+        return title
+    with force_locale("zh_CN"):
+        return str(make())[:200]
 
 
 def meeting_present(db: Database, meeting_id: str) -> int | None:

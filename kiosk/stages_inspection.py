@@ -146,8 +146,8 @@ def generate_assessment(db: Database, rules: Rules, actor: str, round_id: str, c
                                                     name=cand["name"], kind=kind), poll=link["poll_id"])
     meeting = core.resolve_meeting(db, actor, data.get("meeting"))
     stored = rounds.get(db, round_id)
-    title = core.optional_text(data.get("title"), "title", 200) or _(
-        "%(round)s: democratic assessment of %(name)s", round=stored["title"] or round_id, name=cand["name"])
+    title = core.ballot_title(data.get("title"), lambda: _(
+        "%(round)s: democratic assessment of %(name)s", round=stored["title"] or round_id, name=cand["name"]))
     contests = [{"id": "assessment", "title": cand["name"], "max_choices": 1, "places": 1,
                  "candidates": [{"id": candidate_id, "name": cand["name"]}]}]
     poll = core.add_stage_poll(db, rules, actor, round_id=round_id, stage=STAGE, rec_id=rec["id"], role=ROLE,
@@ -225,10 +225,12 @@ def outcome(conn: sqlite3.Connection, db: Database, rules: Rules, round_id: str,
             leave_unfilled: bool) -> dict:
     whole = view(db, rules, round_id, conn)
     rows = [row for level in whole["levels"] for row in level["candidates"]]
-    open_polls = [a["title"] for row in rows for a in row["assessment_polls"] if a["state"] == "open"]
-    if open_polls:
-        raise core.state_refusal(_("an assessment poll is still open (%(title)s); close it first",
-                                   title=open_polls[0]))
+    # A poll's result would change under the completed record: it is held (or set aside) first.
+    pending = [a for row in rows for a in row["assessment_polls"] if a["state"] != "closed"]
+    if pending:
+        raise core.state_refusal(_("the assessment poll “%(title)s” is not closed; hold and close it first (a poll "
+                                   "that will not be held can be opened and closed without ballots)",
+                                   title=pending[0]["title"]), poll=pending[0]["poll"])
     missing = {row["id"]: row["missing"] for row in rows if row["missing"]}
     if missing:
         names = ", ".join(row["name"] for row in rows if row["id"] in missing)

@@ -244,9 +244,8 @@ def _next_step(rec, nominations, stored, summaries, prog: dict[str, LevelProgres
 def _require_closed(summaries: list[dict]) -> None:
     pending = [s for s in summaries if s["state"] != "closed"]
     if pending:
-        raise core.state_refusal(_("the poll “%(title)s” is still %(state)s; vote and close it first",
-                                   title=pending[0]["title"], state=str(core.POLL_STATES.get(pending[0]["state"]))),
-                                 poll=pending[0]["poll"])
+        raise core.state_refusal(_("the poll “%(title)s” is not closed yet; vote and close it first",
+                                   title=pending[0]["title"]), poll=pending[0]["poll"])
 
 
 def generate_plenary(db: Database, rules: Rules, actor: str, round_id: str, body: object) -> dict:
@@ -285,11 +284,10 @@ def generate_plenary(db: Database, rules: Rules, actor: str, round_id: str, body
                          "candidates": [{"id": cid, "name": names[cid]["name"]} for cid in ids]})
         basis[lid] = {**initial[lid], "places": places, "plenary_places": plenary_places(level["posts"], rules)}
     meeting = core.resolve_meeting(db, actor, data.get("meeting"))
-    title = core.optional_text(data.get("title"), "title", 200) or _(
-        "%(round)s: plenary recommendation", round=stored["title"] or round_id)
-    if len(mains):
-        title = core.optional_text(data.get("title"), "title", 200) or _(
-            "%(round)s: plenary recommendation (vote %(n)s)", round=stored["title"] or round_id, n=len(mains) + 1)
+    name = stored["title"] or round_id
+    title = core.ballot_title(data.get("title"), lambda: _("%(round)s: plenary recommendation", round=name)
+                              if not mains else _("%(round)s: plenary recommendation (vote %(n)s)", round=name,
+                                                  n=len(mains) + 1))
     poll = core.add_stage_poll(db, rules, actor, round_id=round_id, stage=STAGE, rec_id=rec["id"], role=MAIN,
                                meeting=meeting, title=title, kind="plenary_recommendation", contests=contests,
                                basis={"levels": basis}, reason=reason)
@@ -329,9 +327,9 @@ def _runoff(db, rules, actor, stored, rec, summaries, prog, data, *, stage, role
     meeting = data.get("meeting") or summaries[-1]["meeting"]["id"]
     meeting = core.resolve_meeting(db, actor, meeting)
     runoffs = sum(1 for s in summaries if s["role"] == role) + 1
-    title = core.optional_text(data.get("title"), "title", 200) or _(
+    title = core.ballot_title(data.get("title"), lambda: _(
         "%(round)s: %(stage)s, runoff %(n)s", round=stored["title"] or stored["id"], stage=core.stage_label(stage),
-        n=runoffs)
+        n=runoffs))
     poll = core.add_stage_poll(db, rules, actor, round_id=stored["id"], stage=stage, rec_id=rec["id"], role=role,
                                meeting=meeting, title=title, kind=kind, contests=contests, basis={"levels": basis})
     return {"poll": poll, stage: view_fn(db, rules, stored["id"])}

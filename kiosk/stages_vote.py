@@ -80,9 +80,9 @@ def generate_committee(db: Database, rules: Rules, actor: str, round_id: str, bo
                                                                   for cid in ids]})
         basis[level["id"]] = {"candidates": ids, "places": level["posts"]}
     n = len(mains) + 1
-    title = core.optional_text(data.get("title"), "title", 200) or (
-        _("%(round)s: standing committee vote", round=stored["title"] or round_id) if n == 1 else
-        _("%(round)s: standing committee vote (vote %(n)s)", round=stored["title"] or round_id, n=n))
+    name = stored["title"] or round_id
+    title = core.ballot_title(data.get("title"), lambda: _("%(round)s: standing committee vote", round=name)
+                              if n == 1 else _("%(round)s: standing committee vote (vote %(n)s)", round=name, n=n))
     poll = core.add_stage_poll(db, rules, actor, round_id=round_id, stage=STAGE, rec_id=rec["id"], role=MAIN,
                                meeting=meeting, title=title, kind="standing_committee", contests=contests,
                                basis={"levels": basis}, reason=reason)

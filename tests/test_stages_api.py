@@ -54,6 +54,7 @@ class Run:
 
     def __init__(self, api):
         self.api = api
+        api.headers["Accept-Language"] = "en"  # messages are checked in English (Chinese is the default)
         self.rid = api.post("/rounds/import", round_file(), 201).get_json()["id"]
 
     # plain calls
@@ -235,13 +236,15 @@ def test_a_whole_round_stage_by_stage(api, app, database):
         if cid == "s1":
             record["assessment"] = None  # assessed by a tablet poll instead
         run.put(f"/inspection/{cid}", record, 200)
+    r = run.post("/stages/inspection/complete")
+    assert r.status_code == 409 and r.get_json()["detail"]["missing"] == {"s1": ["assessment"]}
     # A democratic assessment of s1 by a survey on tablets: it belongs to the stage, feeds no part.
     assessment = run.post("/inspection/s1/assessment", {"kind": "survey", "meeting": {
         "title": "民主测评", "expected": 12}}, 201).get_json()["poll"]
     assert assessment["round"] is None and assessment["kind"] == "survey"
     assert run.post("/inspection/s1/assessment", {"kind": "survey", "meeting": assessment["meeting"]}).status_code == 409
     r = run.post("/stages/inspection/complete")
-    assert r.status_code == 409 and list(r.get_json()["detail"]["missing"]) == ["s1"]  # its assessment is not held
+    assert r.status_code == 409 and r.get_json()["detail"]["poll"] == assessment["id"]  # not held yet
     run.cast(assessment["id"], [{"s1": a} for a in ["satisfied"] * 6 + ["basically_satisfied"] * 2
                                 + ["dissatisfied"] * 2])
     assert run.api.get(f"/rounds/{run.rid}/scores") == sheet

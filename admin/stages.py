@@ -1,0 +1,530 @@
+"""The administrator's pages of the four competitive stages (四差额) of a round: the timeline, one
+page per stage, and the round report (HTML and PDF).
+
+Every change goes through the ``kiosk.stages*`` services, as the API does; a refusal is shown on
+the page it came from, with what was typed kept. The generated polls are run on the ordinary poll
+pages (slips, open, close) and the chair's dashboard; each stage page links to them.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from kiosk import meetings, round_report, rounds, stages, stages_deliberation, stages_inspection
+from kiosk import stages_recommendation as recommendation
+from kiosk import stages_vote as vote
+from kiosk.app import db
+from kiosk.errors import Refusal
+from kiosk.stages_rules import CONSULTED_ROLES, FIVE_ROLES, LOOK_GRADES, LOOKS, STAGES
+from tally.display import fixed
+
+from .auth import actor, login_required
+from .poll_input import kind_label, state_label
+
+bp = Blueprint("stages", __name__)
+
+STATE_LABELS = {"not_started": _l("Not started"), "in_progress": _l("In progress"), "complete": _l("Completed"),
+                "superseded": _l("Superseded")}
+LOOK_LABELS = {
+    "test_results": _l("Test results ↔ public support (看测评结果，比群众基础)"),
+    "personality": _l("Personality and strengths ↔ fit for the post (看个性特长，比适岗能力)"),
+    "ability": _l("Quality and ability ↔ potential (看素质能力，比发展潜力)"),
+    "work_results": _l("Work results ↔ record (看工作实绩，比政绩优劣)"),
+    "public_standing": _l("Public standing ↔ character (看社会评价，比品德状况)"),
+}
+LOOK_SHORT = {"test_results": _l("Test results"), "personality": _l("Personality"), "ability": _l("Ability"),
+              "work_results": _l("Work results"), "public_standing": _l("Public standing")}
+GRADE_LABELS = {"good": _l("Good"), "fair": _l("Fair"), "weak": _l("Weak")}
+ROLE_LABELS = {"mayor": _l("Mayor"), "deputy_secretary": _l("Deputy secretary"),
+               "discipline_secretary": _l("Discipline secretary"),
+               "organisation_head": _l("Head of the organisation department"),
+               "leader_in_charge": _l("City leader in charge"),
+               "department_head": _l("Head of a department concerned"), "other": _l("Other")}
+PROGRESS_LABELS = {"needs_vote": _l("To be voted"), "waiting": _l("Voting under way"),
+                   "runoff": _l("Runoff needed"), "settled": _l("Settled")}
+ROLE_OF_POLL = {"plenary": _l("Plenary vote"), "plenary_runoff": _l("Plenary runoff"),
+                "assessment": _l("Democratic assessment"), "committee": _l("Standing committee vote"),
+                "committee_runoff": _l("Standing committee runoff")}
+MISSING_LABELS = {"notice_date": _l("notice date"), "assessment": _l("democratic assessment"),
+                  "talks": _l("individual talks"), "verification": _l("verification"),
+                  "judgement": _l("overall judgement")}
+NEW_MEETING = "__new__"
+
+
+def _rules():
+    return current_app.config["RULES"]
+
+
+def missing_label(code: str) -> str:
+    if code.startswith("looks."):
+        return str(LOOK_SHORT.get(code[6:], code))
+    return str(MISSING_LABELS.get(code, code))
+
+
+@bp.context_processor
+def _helpers():
+    return {
+        "stage_label": stages.stage_label, "stage_state_label": lambda s: str(STATE_LABELS.get(s, s)),
+        "look_label": lambda k: str(LOOK_LABELS.get(k, k)), "look_short": lambda k: str(LOOK_SHORT.get(k, k)),
+        "look_grade_label": lambda g: str(GRADE_LABELS.get(g, g)) if g else "—",
+        "role_label": lambda r: str(ROLE_LABELS.get(r, r)), "progress_label": lambda s: str(PROGRESS_LABELS.get(s, s)),
+        "poll_role_label": lambda r: str(ROLE_OF_POLL.get(r, r)), "missing_label": missing_label,
+        "kind_label": kind_label, "state_label": state_label, "looks": LOOKS, "look_grades": LOOK_GRADES,
+        "consulted_roles": CONSULTED_ROLES, "five_roles": FIVE_ROLES, "all_stages": STAGES,
+        "when": lambda at: (at or "")[:16].replace("T", " "), "new_meeting": NEW_MEETING,
+        "rules_number": rules_number, "percent": round_report.percent, "share": share,
+    }
+
+
+def share(value) -> str:
+    """A rules share as people write it: 1/2 -> "50%", 2/3 -> "2/3" (never a rounded 66.67%)."""
+    if (value * 100).denominator == 1:
+        return f"{value * 100}%"
+    return f"{value.numerator}/{value.denominator}"
+
+
+def rules_number(value) -> str:
+    """3 -> "3", 3/2 -> "1.5": a rules number as people write it."""
+    text = fixed(value, 2)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _go(round_id: str, stage: str | None = None, anchor: str = ""):
+    target = url_for(".stage_page", round_id=round_id, stage=stage) if stage else url_for(".timeline",
+                                                                                         round_id=round_id)
+    return redirect(target + anchor, 303)
+
+
+def _number(text: str) -> object:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else (text or None)
+
+
+def _meeting_choice(form, prefix: str = "") -> object:
+    """The meeting field of a poll form: an existing meeting's id, or a new one's figures."""
+    choice = form.get(f"{prefix}meeting", "")
+    if choice != NEW_MEETING:
+        return choice or None
+    new = {"title": form.get(f"{prefix}new_title", ""), "expected": _number(form.get(f"{prefix}new_expected", ""))}
+    present = _number(form.get(f"{prefix}new_present", ""))
+    if present is not None:
+        new["present"] = present
+    return new
+
+
+# --- the timeline, and moving a stage on ---------------------------------------------------------------
+
+@bp.get("/<round_id>/stages")
+@login_required("admin")
+def timeline(round_id: str):
+    return _timeline_page(round_id)
+
+
+def _timeline_page(round_id: str, error: Refusal | None = None, typed: dict | None = None, status: int = 200):
+    tl = stages.timeline(db(), round_id)
+    return render_template("admin/stages/timeline.html", r=rounds.get(db(), round_id), tl=tl, error=error,
+                           typed=typed or {}, summaries=_summaries(round_id), rules=_rules()), status
+
+
+def _summaries(round_id: str) -> dict:
+    """One line per stage for the timeline: what it holds now."""
+    rules = _rules()
+    rec = recommendation.view(db(), rules, round_id)
+    insp = stages_inspection.view(db(), rules, round_id)
+    delib = stages_deliberation.view(db(), rules, round_id)
+    vt = vote.decision(db(), rules, round_id)
+    return {
+        "recommendation": {"nominations": len(rec["nominations"]), "participants": rec["participants"],
+                           "polls": len(rec["polls"]), "chosen": sum(len(lv["progress"]["chosen"]) for lv in rec["levels"])},
+        "inspection": {"candidates": sum(len(lv["candidates"]) for lv in insp["levels"]),
+                       "recorded": sum(1 for lv in insp["levels"] for c in lv["candidates"] if not c["missing"])},
+        "deliberation": {"final": sum(len(lv["final_slate"]) for lv in delib["levels"]),
+                         "consultations": len(delib["consultations"])},
+        "vote": {"polls": len(vt["polls"]), "chosen": sum(len(lv["chosen"]) for lv in vt["levels"])},
+    }
+
+
+def _stage_action(round_id: str, stage: str, act):
+    try:
+        act()
+    except Refusal as refusal:
+        if stage in STAGES:
+            return _stage_page(round_id, stage, refusal, dict(request.form), refusal.status)
+        return _timeline_page(round_id, refusal, dict(request.form), refusal.status)
+    return None
+
+
+@bp.route("/<round_id>/stages/<stage>/start", methods=["GET", "POST"])
+@login_required("admin")
+def start(round_id: str, stage: str):
+    if request.method == "GET":
+        return _go(round_id)
+    failed = _stage_action(round_id, stage, lambda: stages.start(db(), actor(), round_id, stage))
+    if failed:
+        return failed
+    flash(_("The %(stage)s stage has started.", stage=stages.stage_label(stage)))
+    return _go(round_id, stage)
+
+
+@bp.route("/<round_id>/stages/<stage>/complete", methods=["GET", "POST"])
+@login_required("admin")
+def complete(round_id: str, stage: str):
+    if request.method == "GET":
+        return _go(round_id, stage if stage in STAGES else None)
+    body = {"note": request.form.get("note", ""), "leave_unfilled": request.form.get("leave_unfilled") == "yes"}
+    failed = _stage_action(round_id, stage, lambda: stages.complete(db(), _rules(), actor(), round_id, stage, body))
+    if failed:
+        return failed
+    flash(_("The %(stage)s stage is complete. Its outcome is fixed; to change it, supersede it with a reason.",
+            stage=stages.stage_label(stage)))
+    return _go(round_id)
+
+
+@bp.route("/<round_id>/stages/<stage>/supersede", methods=["GET", "POST"])
+@login_required("admin")
+def supersede(round_id: str, stage: str):
+    if request.method == "GET":
+        return _go(round_id)
+    body = {"reason": request.form.get("reason", "")}
+    try:
+        stages.supersede(db(), actor(), round_id, stage, body)
+    except Refusal as refusal:
+        return _timeline_page(round_id, refusal, {**request.form, "stage": stage}, refusal.status)
+    flash(_("The %(stage)s stage was superseded; its earlier record is kept with the reason. Correct it, then "
+            "complete it again.", stage=stages.stage_label(stage)))
+    return _go(round_id, stage)
+
+
+# --- one page per stage -------------------------------------------------------------------------------
+
+@bp.get("/<round_id>/stages/<stage>")
+@login_required("admin")
+def stage_page(round_id: str, stage: str):
+    stages.check_stage(stage)
+    return _stage_page(round_id, stage)
+
+
+def _stage_page(round_id: str, stage: str, error: Refusal | None = None, typed: dict | None = None,
+                status: int = 200):
+    rules = _rules()
+    views = {"recommendation": recommendation.view, "inspection": stages_inspection.view,
+             "deliberation": stages_deliberation.view, "vote": vote.view}
+    view = views[stage](db(), rules, round_id)
+    stored = rounds.get(db(), round_id)
+    tl = stages.timeline(db(), round_id)
+    extra = {}
+    if stage == "vote":
+        extra["decision"] = vote.decision(db(), rules, round_id)
+    return render_template(f"admin/stages/{stage}.html", r=stored, tl=tl, v=view, stage=stage, error=error,
+                           typed=typed or {}, meetings=meetings.all_meetings(db()),
+                           names=stages.names_of(stored), rules=rules,
+                           this=next(s for s in tl["stages"] if s["stage"] == stage), **extra), status
+
+
+def _act(round_id: str, stage: str, act, done: str, anchor: str = ""):
+    """Run a service call from a stage page's form; on a refusal show the page again with the message."""
+    try:
+        act()
+    except Refusal as refusal:
+        return _stage_page(round_id, stage, refusal, {**request.form, "_lists": {
+            k: request.form.getlist(k) for k in request.form}}, refusal.status)
+    flash(done)
+    return _go(round_id, stage, anchor)
+
+
+# --- competitive recommendation ------------------------------------------------------------------------
+
+@bp.route("/<round_id>/stages/recommendation/nominations", methods=["GET", "POST"])
+@login_required("admin")
+def add_nomination(round_id: str):
+    if request.method == "GET":
+        return _go(round_id, "recommendation")
+    form = request.form
+    item = {"unit": form.get("unit", ""), "level": form.get("level", ""),
+            "participants": _number(form.get("participants", "")),
+            "candidates": [c for c in form.getlist("candidates") if c], "note": form.get("nomination_note", "")}
+    if item["participants"] is None:
+        item["participants"] = ""
+    return _act(round_id, "recommendation",
+                lambda: recommendation.add_nominations(db(), actor(), round_id, {"nominations": [item]}),
+                _("Nomination of %(unit)s recorded.", unit=item["unit"].strip()), "#nominations")
+
+
+@bp.route("/<round_id>/stages/recommendation/nominations/<nomination_id>/delete", methods=["GET", "POST"])
+@login_required("admin")
+def delete_nomination(round_id: str, nomination_id: str):
+    if request.method == "GET":
+        return _go(round_id, "recommendation")
+    return _act(round_id, "recommendation",
+                lambda: recommendation.delete_nomination(db(), actor(), round_id, nomination_id),
+                _("Nomination removed."), "#nominations")
+
+
+@bp.route("/<round_id>/stages/recommendation/plenary", methods=["GET", "POST"])
+@login_required("admin")
+def plenary(round_id: str):
+    if request.method == "GET":
+        return _go(round_id, "recommendation")
+    body = {"meeting": _meeting_choice(request.form), "title": request.form.get("title") or None}
+    if request.form.get("revote_reason", "").strip():
+        body["revote_reason"] = request.form["revote_reason"]
+    return _act(round_id, "recommendation",
+                lambda: recommendation.generate_plenary(db(), _rules(), actor(), round_id, body),
+                _("The plenary poll was generated. Issue its slips and open it from the poll's page."), "#polls")
+
+
+@bp.route("/<round_id>/stages/recommendation/runoff", methods=["GET", "POST"])
+@login_required("admin")
+def plenary_runoff(round_id: str):
+    if request.method == "GET":
+        return _go(round_id, "recommendation")
+    return _act(round_id, "recommendation",
+                lambda: recommendation.generate_runoff(db(), _rules(), actor(), round_id, {}),
+                _("The runoff poll was generated among the tied. Issue its slips and open it."), "#polls")
+
+
+# --- competitive inspection ------------------------------------------------------------------------------
+
+@bp.route("/<round_id>/stages/inspection/candidates/<candidate_id>", methods=["GET", "POST"])
+@login_required("admin")
+def inspection_candidate(round_id: str, candidate_id: str):
+    if request.method == "GET":
+        return _candidate_page(round_id, candidate_id)
+    form = request.form
+    body = {"notice_date": form.get("notice_date") or None, "assessment": form.get("assessment", ""),
+            "talks": _number(form.get("talks", "")), "verification": form.get("verification", ""),
+            "judgement": form.get("judgement", ""),
+            "looks": {look: {"grade": form.get(f"grade_{look}") or None, "note": form.get(f"note_{look}", "")}
+                      for look in LOOKS}}
+    try:
+        stages_inspection.put_record(db(), actor(), round_id, candidate_id, body)
+    except Refusal as refusal:
+        return _candidate_page(round_id, candidate_id, refusal, dict(form), refusal.status)
+    name = stages.names_of(rounds.get(db(), round_id))[candidate_id]["name"]
+    flash(_("Inspection record of %(name)s saved.", name=name))
+    return _go(round_id, "inspection", f"#c-{candidate_id}")
+
+
+def _candidate_page(round_id: str, candidate_id: str, error: Refusal | None = None, typed: dict | None = None,
+                    status: int = 200):
+    row = stages_inspection.candidate_view(db(), _rules(), round_id, candidate_id)
+    if typed is None:
+        record = row["record"] or {"looks": {}}
+        typed = {"notice_date": record.get("notice_date") or "", "assessment": record.get("assessment") or "",
+                 "talks": "" if record.get("talks") is None else str(record["talks"]),
+                 "verification": record.get("verification") or "", "judgement": record.get("judgement") or ""}
+        for look in LOOKS:
+            value = record["looks"].get(look) or {}
+            typed[f"grade_{look}"] = value.get("grade") or ""
+            typed[f"note_{look}"] = value.get("note") or ""
+    stored = rounds.get(db(), round_id)
+    return render_template("admin/stages/inspection_candidate.html", r=stored, c=row, error=error, typed=typed,
+                           meetings=meetings.all_meetings(db()), tl=stages.timeline(db(), round_id),
+                           stage="inspection"), status
+
+
+@bp.route("/<round_id>/stages/inspection/candidates/<candidate_id>/assessment", methods=["GET", "POST"])
+@login_required("admin")
+def assessment(round_id: str, candidate_id: str):
+    if request.method == "GET":
+        return redirect(url_for(".inspection_candidate", round_id=round_id, candidate_id=candidate_id), 303)
+    body = {"kind": request.form.get("kind", ""), "meeting": _meeting_choice(request.form)}
+    try:
+        made = stages_inspection.generate_assessment(db(), _rules(), actor(), round_id, candidate_id, body)
+    except Refusal as refusal:
+        return _candidate_page(round_id, candidate_id, refusal, None, refusal.status)
+    flash(_("The assessment poll was generated. Issue its slips and open it from the poll's page."))
+    return redirect(url_for("clerk.poll", poll_id=made["poll"]["id"]), 303)
+
+
+# --- competitive deliberation ----------------------------------------------------------------------------
+
+@bp.route("/<round_id>/stages/deliberation/record", methods=["GET", "POST"])
+@login_required("admin")
+def deliberation_record(round_id: str):
+    if request.method == "GET":
+        return _go(round_id, "deliberation")
+    form = request.form
+    stored = rounds.get(db(), round_id)
+    body = {
+        "department_meeting": {"date": form.get("department_date") or None, "notes": form.get("department_notes", "")},
+        "secretaries_meeting": {"date": form.get("secretaries_date") or None,
+                                "notes": form.get("secretaries_notes", "")},
+        "important_levels": form.getlist("important"),
+        "secretaries_slate": {lv["id"]: form.getlist(f"secretaries_{lv['id']}") for lv in stored["levels"]
+                              if form.getlist(f"secretaries_{lv['id']}")},
+        "final_slate": {lv["id"]: form.getlist(f"final_{lv['id']}") for lv in stored["levels"]
+                        if form.getlist(f"final_{lv['id']}")},
+    }
+    return _act(round_id, "deliberation",
+                lambda: stages_deliberation.put(db(), _rules(), actor(), round_id, body),
+                _("Deliberation saved."), "#slates")
+
+
+def _current_lists(round_id: str) -> dict:
+    view = stages_deliberation.view(db(), _rules(), round_id)
+    return {"consultations": view["consultations"], "written_opinions": view["written_opinions"]}
+
+
+@bp.route("/<round_id>/stages/deliberation/consultations", methods=["GET", "POST"])
+@login_required("admin")
+def add_consultation(round_id: str):
+    if request.method == "GET":
+        return _go(round_id, "deliberation")
+    form = request.form
+    item = {"level": form.get("level", ""), "role": form.get("role", ""), "name": form.get("name", ""),
+            "date": form.get("date") or None, "summary": form.get("summary", "")}
+
+    def act():
+        lists = _current_lists(round_id)
+        stages_deliberation.put_consultations(db(), _rules(), actor(), round_id,
+                                              {"consultations": [*lists["consultations"], item]})
+    return _act(round_id, "deliberation", act, _("Consultation recorded."), "#consultations")
+
+
+@bp.route("/<round_id>/stages/deliberation/consultations/<item_id>/delete", methods=["GET", "POST"])
+@login_required("admin")
+def delete_consultation(round_id: str, item_id: str):
+    if request.method == "GET":
+        return _go(round_id, "deliberation")
+
+    def act():
+        kept = [c for c in _current_lists(round_id)["consultations"] if c["id"] != item_id]
+        stages_deliberation.put_consultations(db(), _rules(), actor(), round_id, {"consultations": kept})
+    return _act(round_id, "deliberation", act, _("Consultation removed."), "#consultations")
+
+
+@bp.route("/<round_id>/stages/deliberation/opinions", methods=["GET", "POST"])
+@login_required("admin")
+def add_opinion(round_id: str):
+    if request.method == "GET":
+        return _go(round_id, "deliberation")
+    form = request.form
+    item = {"source": form.get("source", ""), "people": _number(form.get("people", "")),
+            "date": form.get("opinion_date") or None, "summary": form.get("opinion_summary", "")}
+
+    def act():
+        lists = _current_lists(round_id)
+        stages_deliberation.put_consultations(db(), _rules(), actor(), round_id,
+                                              {"written_opinions": [*lists["written_opinions"], item]})
+    return _act(round_id, "deliberation", act, _("Written opinion recorded."), "#opinions")
+
+
+@bp.route("/<round_id>/stages/deliberation/opinions/<item_id>/delete", methods=["GET", "POST"])
+@login_required("admin")
+def delete_opinion(round_id: str, item_id: str):
+    if request.method == "GET":
+        return _go(round_id, "deliberation")
+
+    def act():
+        kept = [o for o in _current_lists(round_id)["written_opinions"] if o["id"] != item_id]
+        stages_deliberation.put_consultations(db(), _rules(), actor(), round_id, {"written_opinions": kept})
+    return _act(round_id, "deliberation", act, _("Written opinion removed."), "#opinions")
+
+
+# --- competitive vote --------------------------------------------------------------------------------------
+
+@bp.route("/<round_id>/stages/vote/committee", methods=["GET", "POST"])
+@login_required("admin")
+def committee(round_id: str):
+    if request.method == "GET":
+        return _go(round_id, "vote")
+    body = {"meeting": _meeting_choice(request.form), "title": request.form.get("title") or None}
+    present = _number(request.form.get("present", ""))
+    if present is not None:
+        body["present"] = present
+    if request.form.get("revote_reason", "").strip():
+        body["revote_reason"] = request.form["revote_reason"]
+    return _act(round_id, "vote", lambda: vote.generate_committee(db(), _rules(), actor(), round_id, body),
+                _("The standing committee's poll was generated. Issue its slips and open it from the poll's "
+                  "page."), "#polls")
+
+
+@bp.route("/<round_id>/stages/vote/runoff", methods=["GET", "POST"])
+@login_required("admin")
+def committee_runoff(round_id: str):
+    if request.method == "GET":
+        return _go(round_id, "vote")
+    return _act(round_id, "vote", lambda: vote.generate_runoff(db(), _rules(), actor(), round_id, {}),
+                _("The runoff poll was generated. Issue its slips and open it."), "#polls")
+
+
+# --- the round report -------------------------------------------------------------------------------------
+
+@bp.get("/<round_id>/report")
+@login_required("admin")
+def report(round_id: str):
+    doc = round_report.build(db(), _rules(), round_id)
+    return render_template("admin/stages/report.html", r=rounds.get(db(), round_id), rep=doc,
+                           names=stages.names_of(rounds.get(db(), round_id)), rules=_rules())
+
+
+PDF_TEXTS = {
+    "title": _l("Round report: %(title)s"), "made_at": _l("Made at %(at)s (UTC)"),
+    "figures": _l("Closing figures"), "figure": _l("Figure"), "value": _l("Value"),
+    "nomination_participants": _l("People who took part in initial nomination"),
+    "plenary_voters": _l("People who voted at the recommendation meeting"),
+    "interviewed": _l("People interviewed (interview recommendation)"),
+    "consulted_in_writing": _l("People consulted in writing"),
+    "consulted_value": _l("%(n)s (%(c)s “5+X” consultations, %(w)s people in written opinions)"),
+    "satisfaction": _l("Public satisfaction with those chosen"),
+    "satisfaction_value": _l("%(rate)s (%(n)s chosen, %(r)s survey answers)"),
+    "provisional": _l("The vote stage is not complete: the decision and the satisfaction figure are provisional."),
+    "timeline": _l("Stages"), "stage": _l("Stage"), "state": _l("State"), "completed": _l("Completed by, at"),
+    "superseded_attempt": _l("attempt %(n)s superseded"), "reason": _l("Reason: %(reason)s"),
+    "stage_recommendation": _l("Competitive recommendation"), "stage_inspection": _l("Competitive inspection"),
+    "stage_deliberation": _l("Competitive deliberation"), "stage_vote": _l("Competitive vote"),
+    "state_not_started": _l("Not started"), "state_in_progress": _l("In progress"), "state_complete": _l("Completed"),
+    "nominations_line": _l("%(n)s nominations by units; %(people)s people took part in initial nomination."),
+    "level_line": _l("%(name)s: %(posts)s post(s)"),
+    "initial_line": _l("Initial list: %(ids)s. Tied at the cut: %(tied)s."),
+    "chosen_line": _l("Inspection candidates: %(ids)s"),
+    "poll_line": _l("%(title)s: %(cast)s ballots cast; %(present)s of %(expected)s present; %(state)s"),
+    "poll_draft": _l("voting not started"), "poll_open": _l("voting open"), "poll_closed": _l("voting closed"),
+    "candidate": _l("Candidate"), "notice": _l("Notice"), "talks": _l("Talks"), "looks": _l("Five looks"),
+    "judgement": _l("Overall judgement"),
+    "department_line": _l("Department meeting (%(date)s): %(notes)s"),
+    "secretaries_line": _l("Secretaries' meeting slate: %(ids)s"),
+    "final_line": _l("Sent to the standing committee: %(ids)s"),
+    "consultations": _l("“5+X” consultations"), "written_opinions": _l("Opinions asked for in writing"),
+    "level": _l("Level"), "role": _l("Consulted"), "name": _l("Name"), "date": _l("Date"),
+    "summary": _l("Opinion"), "source": _l("From"), "people": _l("People"), "posts": _l("Posts"),
+    "decision": _l("Chosen"), "void": _l("Void: the meeting did not reach its quorum; nothing was decided."),
+    "agree": _l("Agree"), "disagree": _l("Disagree"), "abstain": _l("Abstain"), "votes": _l("Votes"),
+    "result": _l("Result"), "chosen": _l("chosen"), "runoff": _l("runoff"), "passes": _l("passes"),
+    "signatures": _l("Prepared by: ____________    Checked by: ____________    Date: ____________"),
+}
+
+
+def pdf_text(key: str, **values) -> str:
+    if key.startswith("look_"):
+        return str(LOOK_SHORT.get(key[5:], key))
+    if key.startswith("grade_"):
+        return str(GRADE_LABELS.get(key[6:], key))
+    if key.startswith("role_"):
+        return str(ROLE_LABELS.get(key[5:], key))
+    template = PDF_TEXTS.get(key)
+    if template is None:
+        return key
+    return str(template) % values if values else str(template)
+
+
+@bp.get("/<round_id>/report.pdf")
+@login_required("admin")
+def report_pdf(round_id: str):
+    doc = round_report.build(db(), _rules(), round_id)
+    response = Response(round_report.to_pdf(doc, pdf_text), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="report-{round_id}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
