@@ -639,3 +639,40 @@ def test_ratios_come_from_the_rules_file(instance, tmp_path):
     assert [c["places"] for c in poll["contests"]] == [4, 4, 4]
     view = run.get("/recommendation")
     assert [lv["plenary_places"] for lv in view["levels"]] == [4, 4, 4]
+
+
+def test_random_bodies_on_a_round_under_way_never_give_a_500(api, database):
+    """Whatever JSON arrives at a stage's calls, on a real round with every stage's data present,
+    the answer is a refusal or a success, never a server error."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    run = recommended(api, database)
+    run.start("inspection")
+    ids = ["s1", "s2", "s3", "d1", "g1", "x", ""]
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 40), st.sampled_from(
+        ids + LEVELS + ["survey", "character", "mayor", "good", "2026-03-05", "2026-02-30", "全会", "  "]))
+    values = st.recursive(scalars, lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(
+            ["meeting", "title", "expected", "present", "nominations", "unit", "level", "participants",
+             "candidates", "kind", "looks", "grade", "note", "talks", "notice_date", "reason", "leave_unfilled",
+             "secretaries_slate", "final_slate", "consultations", "written_opinions", "role", "date", "summary",
+             "source", "people", "revote_reason", *LEVELS, "ability"]), inner, max_size=5)), max_leaves=12)
+    calls = [("post", "/stages/{s}/start"), ("post", "/stages/{s}/complete"), ("post", "/stages/{s}/supersede"),
+             ("post", "/recommendation/nominations"), ("post", "/recommendation/plenary"),
+             ("post", "/recommendation/runoff"), ("put", "/inspection/{c}"), ("post", "/inspection/{c}/assessment"),
+             ("put", "/deliberation"), ("put", "/deliberation/consultations"), ("post", "/vote/committee"),
+             ("post", "/vote/runoff")]
+
+    @given(call=st.sampled_from(calls), body=values, stage=st.sampled_from(["recommendation", "inspection", "vote"]),
+           cid=st.sampled_from(["s1", "s4", "zz"]))
+    @settings(max_examples=300, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    def check(call, body, stage, cid):
+        method, path = call
+        url = f"/api/v1/rounds/{run.rid}" + path.format(s=stage, c=cid)
+        r = getattr(api.client, method)(url, json=body, headers=api.headers)
+        assert r.status_code < 500, (url, body, r.get_data(as_text=True)[:300])
+        if r.status_code >= 400:
+            assert {"error", "message"} <= set(r.get_json())
+
+    check()
