@@ -183,7 +183,7 @@ def to_pdf(report: dict, t: Callable[..., str]) -> bytes:
                 figures_ = [cand["agree"], cand["disagree"], cand["abstain"]] if committee else [cand["votes"]]
                 rows.append([cand["name"], *figures_, result])
             widths = [50 * mm, 25 * mm, 25 * mm, 25 * mm, 45 * mm] if committee else [50 * mm, 30 * mm, 90 * mm]
-            out += [p(contest.get("title") or contest["id"], small), table(rows, widths)]
+            out += [Spacer(1, 1.5 * mm), p(contest.get("title") or contest["id"]), table(rows, widths)]
         return out
 
     figures = report["figures"]
@@ -226,20 +226,29 @@ def to_pdf(report: dict, t: Callable[..., str]) -> bytes:
         story += poll_block(poll)
 
     story.append(p(t("stage_inspection"), heading))
-    rows = [[t("candidate"), t("notice"), t("talks"), t("looks"), t("judgement")]]
+    rows = [[t("candidate"), t("notice"), t("talks"), t("assessment"), t("looks"), t("judgement")]]
     for level in report["inspection"]["levels"]:
         for row in level["candidates"]:
             record = row["record"] or {}
             looks = "；".join(f"{t('look_' + k)} {t('grade_' + v['grade'])}" for k, v in (record.get("looks") or {}).items()
                              if v.get("grade"))
-            rows.append([row["name"], record.get("notice_date") or "—", record.get("talks") if record.get("talks") is not None else "—",
-                         p(looks or "—", small), p(record.get("judgement") or "—", small)])
-    story.append(table(rows, [25 * mm, 23 * mm, 14 * mm, 58 * mm, 50 * mm]))
+            assessment = [record.get("assessment") or ""] + [
+                t("assessment_survey", rate=percent(poll["figures"]["satisfaction"]), n=poll["figures"]["respondents"])
+                if poll["kind"] == "survey" else
+                t("assessment_character", score=poll["figures"]["score"], n=poll["figures"]["raters"])
+                for poll in row["assessment_polls"] if poll["state"] == "closed"]
+            talks = record.get("talks") if record.get("talks") is not None else "—"
+            rows.append([row["name"], p(record.get("notice_date") or "—", small), talks,
+                         p("；".join(a for a in assessment if a) or "—", small), p(looks or "—", small),
+                         p(record.get("judgement") or "—", small)])
+    story.append(table(rows, [22 * mm, 20 * mm, 12 * mm, 36 * mm, 44 * mm, 36 * mm]))
 
     delib = report["deliberation"]
     story.append(p(t("stage_deliberation"), heading))
     story.append(p(t("department_line", date=delib["department_meeting"]["date"] or "—",
                      notes=delib["department_meeting"]["notes"] or "—")))
+    story.append(p(t("secretaries_meeting_line", date=delib["secretaries_meeting"]["date"] or "—",
+                     notes=delib["secretaries_meeting"]["notes"] or "—")))
     for level in delib["levels"]:
         story.append(p(t("level_line", name=level["name"], posts=level["posts"]), sub))
         story.append(p(t("secretaries_line", ids=who(level["secretaries_slate"]))))
