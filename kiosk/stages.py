@@ -406,8 +406,8 @@ def poll_summary(db: Database, rules: Rules, link: dict) -> dict:
 
 def steps_of(summaries: list[dict], main_role: str) -> list[PollStep]:
     return [PollStep(poll=s["poll"], main=s["role"] == main_role, state=s["state"], quorum_met=s["quorum_met"],
-                     contests={c["id"]: (tuple(c.get("chosen", ())), tuple(c.get("runoff", ())))
-                               for c in s["contests"]})
+                     contests={c["id"]: (tuple(c.get("chosen", ())), tuple(c.get("runoff", ())),
+                                         tuple(k["id"] for k in c["candidates"])) for c in s["contests"]})
             for s in summaries]
 
 

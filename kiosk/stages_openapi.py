@@ -144,7 +144,9 @@ def stage_paths() -> dict:
         "/api/v1/rounds/{round_id}/recommendation/runoff": write(
             "post", "Generate a plenary runoff among the tied",
             "For each level whose cut fell in a tie: a contest among the tied, places = max_choices = the places "
-            "left. As many runoffs as it takes, each kept and shown. `meeting` defaults to the last poll's.",
+            "left. As many runoffs as it takes, each kept and shown; a runoff that fills fewer places than it had "
+            "(too few names chosen) is held again among its candidates not chosen. `meeting` defaults to the last "
+            "poll's.",
             {"type": "object", "properties": {"meeting": MEETING, "title": {"type": "string"}}}, GENERATED, 201),
         "/api/v1/rounds/{round_id}/inspection": read(
             "Competitive inspection: the inspection candidates and their records",

@@ -35,14 +35,14 @@ class PollStep:
 
     ``main``: the stage's vote itself (the first, or a vote held again whole); it starts the count
     of its levels afresh. A runoff continues the count. ``contests`` maps a level to the contest's
-    ``(chosen, runoff)`` ids; it is read only for a closed poll.
+    ``(chosen, runoff, candidates)`` ids; it is read only for a closed poll.
     """
 
     poll: str
     main: bool
     state: str
     quorum_met: bool
-    contests: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
+    contests: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,10 @@ def progress(targets: dict[str, int], steps: Iterable[PollStep]) -> dict[str, Le
 
     A closed poll without its quorum is void: it decides nothing and the same vote (or the same
     runoff) is held again. A closed runoff adds its chosen to the level's and names the next
-    runoff, if its own cut fell in a tie (or, for the committee, too few passed).
+    runoff, if its own cut fell in a tie (or, for the committee, too few passed). A runoff that
+    leaves places empty because too few names were chosen at all (a name nobody chose is never
+    chosen) is held again among its candidates not chosen: those places were put to the vote to be
+    filled, and only an explicit decision (complete with leave_unfilled) leaves them empty.
     """
     state = {level: LevelProgress(level=level, target=target) for level, target in targets.items()}
     for step in steps:
@@ -99,7 +102,9 @@ def progress(targets: dict[str, int], steps: Iterable[PollStep]) -> dict[str, Le
             if not step.quorum_met:
                 state[level] = _replace(now, void=(*now.void, step.poll))
                 continue
-            chosen, runoff = step.contests[level]
+            chosen, runoff, candidates = step.contests[level]
+            if not step.main and not runoff and len(chosen) < now.remaining:
+                runoff = tuple(cid for cid in candidates if cid not in chosen)
             state[level] = _replace(now, voted=True, chosen=(*now.chosen, *chosen), runoff=tuple(runoff))
     return state
 

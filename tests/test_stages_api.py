@@ -676,3 +676,26 @@ def test_random_bodies_on_a_round_under_way_never_give_a_500(api, database):
             assert {"error", "message"} <= set(r.get_json())
 
     check()
+
+
+def test_a_runoff_that_fills_nothing_is_held_again(api, database):
+    """Runoff among s3 and s4 for 1 place: every ballot blank, so nobody is chosen (a name nobody chose
+    is never chosen) and the place is put to a runoff again among the same two."""
+    run = Run(api)
+    interview_poll(run, api.meeting(10, present=10))
+    run.start("recommendation")
+    run.post("/recommendation/nominations", {"nominations": NOMINATIONS}, 201)
+    poll = run.post("/recommendation/plenary", {"meeting": {"title": "全会", "expected": 10, "present": 10}},
+                    201).get_json()["poll"]
+    votes = {lv: {IDS[lv][0]: 9, IDS[lv][1]: 8, IDS[lv][2]: 7} for lv in LEVELS}
+    votes["section_chief"] = {"s1": 9, "s2": 8, "s3": 4, "s4": 4}
+    run.cast(poll["id"], choice_ballots(10, votes))
+    runoff = run.post("/recommendation/runoff", {}, 201).get_json()["poll"]
+    run.cast(runoff["id"], [{}] * 10)
+    level = run.get("/recommendation")["levels"][0]["progress"]
+    assert level["status"] == "runoff" and level["runoff"] == ["s3", "s4"] and level["remaining"] == 1
+    again = run.post("/recommendation/runoff", {}, 201).get_json()["poll"]
+    assert [(c["places"], [k["id"] for k in c["candidates"]]) for c in again["contests"]] == [(1, ["s3", "s4"])]
+    run.cast(again["id"], choice_ballots(10, {"section_chief": {"s4": 6, "s3": 3}}))
+    run.complete("recommendation")
+    assert run.get("/recommendation")["inspection_candidates"]["section_chief"] == ["s1", "s2", "s4"]
