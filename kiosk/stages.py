@@ -253,9 +253,18 @@ def complete(db: Database, rules: Rules, actor: str, round_id: str, stage: str, 
                      " completion_note = ?, outcome = ? WHERE id = ?",
                      (actor, eventlog.now(), note, json.dumps(outcome, ensure_ascii=False), rec["id"]))
         eventlog.append(conn, actor, "stage.completed", {"round": round_id, "stage": stage, "record": rec["id"],
-                                                        "attempt": rec["attempt"], "outcome": outcome,
+                                                        "attempt": rec["attempt"], "outcome": _ids_only(outcome),
                                                         "leave_unfilled": leave_unfilled})
     return timeline(db, round_id)
+
+
+def _ids_only(value: Any) -> Any:
+    """The outcome as the event log keeps it: ids and figures, without the display rows (names, units)."""
+    if isinstance(value, dict):
+        return {k: _ids_only(v) for k, v in value.items() if k != "rows"}
+    if isinstance(value, list):
+        return [_ids_only(v) for v in value]
+    return value
 
 
 def supersede(db: Database, actor: str, round_id: str, stage: str, body: dict | None) -> dict:
