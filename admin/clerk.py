@@ -233,6 +233,7 @@ def _poll_page(poll_id: str, *, error=None, typed: dict | None = None, batch: di
     voters = None if p["secret"] else answered_by(db(), poll_id)
     html = render_template(
         template, poll=p, meeting=m, turnout=turnout, fixed=fixed, voters=voters,
+        batches=polls.batches(db(), poll_id),
         error=error, typed=typed or {}, batch=batch, issue_form=secrets.token_urlsafe(12),
         unused=max(turnout["issued"] - turnout["cast"], 0),
         # Offer a slip for each member present who has none yet; never more.
@@ -308,6 +309,22 @@ def issue_tokens(poll_id: str):
     batch_id = store.put(poll_id, p["title"], m["title"], slips)
     batch = {"id": batch_id, "tokens": issued, "minutes": int(store.ttl // 60), "base": base}
     return _poll_page(poll_id, batch=batch)
+
+
+@bp.route("/polls/<poll_id>/batches/<batch_id>/void", methods=["GET", "POST"])
+@login_required("admin")
+def void_batch(poll_id: str, batch_id: str):
+    if request.method == "GET":
+        return redirect(url_for(".poll", poll_id=poll_id))
+    try:
+        done = polls.void_batch(db(), actor(), poll_id, batch_id, request.form.get("reason", ""))
+    except Refusal as refusal:
+        if refusal.status == 404:
+            raise
+        return _poll_page(poll_id, error=refusal, status=refusal.status)
+    live.turnout_changed(poll_id)
+    flash(_("%(n)s unused slips of that batch are void; they can no longer vote.", n=done["voided"]))
+    return redirect(url_for(".poll", poll_id=poll_id) + "#batches", 303)
 
 
 @bp.get("/polls/<poll_id>/slips/<batch_id>.pdf")

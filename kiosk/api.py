@@ -107,9 +107,25 @@ def issue_tokens(poll_id: str):
     base = request.host_url.rstrip("/")
     return jsonify({
         "poll": poll_id,
+        "batch": issued[0]["batch"],
         "tokens": [t["token"] for t in issued],
         "slips": [{**t, "url": f"{base}/t/{t['token']}"} for t in issued],
     }), 201
+
+
+@bp.get("/polls/<poll_id>/batches")
+@require_key("admin", "chair")
+def token_batches(poll_id: str):
+    polls.get(db(), poll_id)
+    return jsonify({"poll": poll_id, "batches": polls.batches(db(), poll_id)})
+
+
+@bp.post("/polls/<poll_id>/batches/<batch_id>/void")
+@require_key("admin")
+def void_batch(poll_id: str, batch_id: str):
+    done = polls.void_batch(db(), actor(), poll_id, batch_id, body().get("reason"))
+    live.turnout_changed(poll_id)
+    return jsonify(done), 200
 
 
 @bp.post("/polls/<poll_id>/open")

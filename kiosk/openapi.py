@@ -136,6 +136,20 @@ def document() -> dict:
                 "tokens": {"type": "array", "items": {"type": "string"}},
                 "slips": {"type": "array", "items": {"type": "object"}}}}, 201), **_errors(400, 401, 403, 404, 409)},
         }},
+        "/api/v1/polls/{poll_id}/batches": {"get": {
+            "summary": "The poll's slip batches: issued, used, unused and voided per batch",
+            "security": BEARER, "parameters": [_path_id("poll_id")],
+            "responses": {**_ok("Batches", {"type": "object"}), **_errors(401, 403, 404)},
+        }},
+        "/api/v1/polls/{poll_id}/batches/{batch_id}/void": {"post": {
+            "summary": "Void a batch's unused slips (lost or never handed out), with a reason",
+            "description": "Used slips keep their ballots. The poll's issued count falls by the number voided.",
+            "security": BEARER, "parameters": [_path_id("poll_id"), _path_id("batch_id")],
+            "requestBody": _json({"type": "object", "required": ["reason"], "properties": {
+                "reason": {"type": "string", "minLength": 1, "maxLength": 500}}}),
+            "responses": {**_ok("Voided", {"type": "object", "properties": {"voided": {"type": "integer"}}}),
+                          **_errors(400, 401, 403, 404, 409)},
+        }},
         "/api/v1/polls/{poll_id}/open": {"post": {
             "summary": "Open a draft poll", "security": BEARER, "parameters": [_path_id("poll_id")],
             "responses": {**_ok("Opened", {"type": "object", "properties": {"state": {"type": "string"}}}),

@@ -178,20 +178,57 @@ def issue_tokens(db: Database, key: bytes, actor: str, poll_id: str, count: obje
             raise Refusal(400, "invalid", detail="a named poll takes a list of voters, not a count")
         holders = _named_voters(poll["kind"], voters)
     issued = [(tokens.generate(), name, group) for name, group in holders]
+    batch = secrets.token_hex(6)
     with db.write() as conn:
         state = conn.execute("SELECT state FROM polls WHERE id = ?", (poll_id,)).fetchone()[0]
         if state == "closed":
             raise Refusal(409, "state", detail="the poll is closed")
+        conn.execute("INSERT INTO token_batches (id, poll_id, count, issued_at) VALUES (?,?,?,?)",
+                     (batch, poll_id, len(issued), eventlog.now()))
         conn.executemany(
-            "INSERT INTO tokens (hash, poll_id, voter_name, voter_group) VALUES (?,?,?,?)",
-            [(tokens.keyed_hash(key, t), poll_id, name, group) for t, name, group in issued],
+            "INSERT INTO tokens (hash, poll_id, voter_name, voter_group, batch) VALUES (?,?,?,?,?)",
+            [(tokens.keyed_hash(key, t), poll_id, name, group, batch) for t, name, group in issued],
         )
         conn.execute("UPDATE polls SET issued = issued + ? WHERE id = ?", (len(issued), poll_id))
-        eventlog.append(conn, actor, "tokens.issued", {"poll": poll_id, "count": len(issued)})
+        eventlog.append(conn, actor, "tokens.issued", {"poll": poll_id, "batch": batch, "count": len(issued)})
     return [
-        {"token": tokens.display(t), **({"name": n, "group": g} if n is not None else {})}
+        {"token": tokens.display(t), "batch": batch, **({"name": n, "group": g} if n is not None else {})}
         for t, n, g in issued
     ]
+
+
+def batches(db: Database, poll_id: str) -> list[dict]:
+    """The poll's slip batches with how many of each are used, unused and voided."""
+    rows = db.query(
+        "SELECT b.id, b.count, b.issued_at, b.voided, b.voided_at, b.void_reason,"
+        " sum(t.state = 'used') AS used, sum(t.state = 'unused') AS unused FROM token_batches b"
+        " LEFT JOIN tokens t ON t.batch = b.id WHERE b.poll_id = ? GROUP BY b.id ORDER BY b.issued_at, b.id",
+        (poll_id,))
+    return [dict(r) for r in rows]
+
+
+def void_batch(db: Database, actor: str, poll_id: str, batch_id: str, reason: object) -> dict:
+    """Void a batch's unused slips (lost, or never handed out); used ones keep their ballots.
+
+    The issued count falls by as many, so it keeps counting the slips that can still vote
+    or have voted."""
+    if not isinstance(reason, str) or not 1 <= len(reason.strip()) <= 500:
+        raise Refusal(400, "invalid", detail="give the reason (1 to 500 characters), e.g. the slips were lost")
+    with db.write() as conn:
+        row = conn.execute("SELECT b.id, p.state FROM token_batches b JOIN polls p ON p.id = b.poll_id"
+                           " WHERE b.id = ? AND b.poll_id = ?", (batch_id, poll_id)).fetchone()
+        if row is None:
+            raise Refusal(404, "not_found")
+        if row["state"] == "closed":
+            raise Refusal(409, "state", detail="the poll is closed: every unused slip is void already")
+        voided = conn.execute("UPDATE tokens SET state = 'void' WHERE batch = ? AND state = 'unused'",
+                              (batch_id,)).rowcount
+        conn.execute("UPDATE token_batches SET voided = voided + ?, voided_at = ?, void_reason = ? WHERE id = ?",
+                     (voided, eventlog.now(), reason.strip(), batch_id))
+        conn.execute("UPDATE polls SET issued = issued - ? WHERE id = ?", (voided, poll_id))
+        eventlog.append(conn, actor, "tokens.voided",
+                        {"poll": poll_id, "batch": batch_id, "count": voided, "reason": reason.strip()})
+    return {"poll": poll_id, "batch": batch_id, "voided": voided}
 
 
 def _named_voters(kind: str, voters: object) -> list[tuple[str | None, str | None]]:

@@ -104,6 +104,7 @@ def test_every_clerk_page_requires_login(admin_app, anon, clerk):
         ("post", f"/admin/polls/{poll_id}/close"),
         ("post", f"/admin/polls/{poll_id}/tokens"),
         ("get", f"/admin/polls/{poll_id}/slips/whatever.pdf"),
+        ("post", f"/admin/polls/{poll_id}/batches/whatever/void"),
     ]
     for method, url in pages:
         r = getattr(anon, method)(url, data={"confirm": "yes", "count": "3", "present": "1"})
@@ -111,7 +112,7 @@ def test_every_clerk_page_requires_login(admin_app, anon, clerk):
         assert r.headers["Location"].startswith("/login"), url
     # Every route of the blueprint is covered above and carries the role guard.
     rules = [r for r in admin_app.url_map.iter_rules() if r.endpoint.startswith("clerk.")]
-    assert len(rules) == 10
+    assert len(rules) == 11
     for rule in rules:
         assert admin_app.view_functions[rule.endpoint].required_roles == ("admin",)
     # Nothing changed while logged out.

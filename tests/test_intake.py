@@ -167,3 +167,25 @@ def test_a_chair_key_cannot_create(client, chair_key):
     r = client.post("/api/v1/meetings", json={"title": "x", "expected": 3},
                     headers={"Authorization": f"Bearer {chair_key}"})
     assert r.status_code == 403
+
+
+def test_a_lost_batch_can_be_voided_and_its_slips_stop_voting(api, database):
+    meeting = api.meeting(20, present=10)
+    poll = api.poll(meeting, REC, [contest()])
+    first = api.post(f"/polls/{poll}/tokens", {"count": 4}, 201).get_json()
+    second = api.tokens(poll, 3)
+    api.open(poll)
+    assert api.vote(first["tokens"][0], {"c1": ["k1"]}).status_code == 201
+    r = api.post(f"/polls/{poll}/batches/{first['batch']}/void", {"reason": "信封遗失"}, 200).get_json()
+    assert r["voided"] == 3
+    # The used slip keeps its ballot; the others are refused as void; the other batch still votes.
+    assert api.vote(first["tokens"][1], {"c1": ["k1"]}).status_code == 423
+    assert api.vote(first["tokens"][0], {"c1": ["k1"]}).status_code == 409
+    assert api.vote(second[0], {"c1": ["k2"]}).status_code == 201
+    batches = {b["id"]: b for b in api.get(f"/polls/{poll}/batches")["batches"]}
+    assert (batches[first["batch"]]["used"], batches[first["batch"]]["voided"]) == (1, 3)
+    assert api.results(poll)["issued"] == 4  # 7 issued, 3 voided
+    log = [r[0] for r in database.query("SELECT payload FROM events WHERE type = 'tokens.voided'")]
+    assert len(log) == 1 and "信封遗失" in log[0]
+    assert api.post(f"/polls/{poll}/batches/{first['batch']}/void", {"reason": ""}, 400)
+    assert api.post(f"/polls/{poll}/batches/nope/void", {"reason": "x"}, 404)
