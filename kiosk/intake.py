@@ -25,6 +25,7 @@ from .db import Database
 from .errors import Refusal
 
 MAX_BATCH = 256
+_shuffle = secrets.SystemRandom().shuffle
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,8 @@ class BallotWriter:
             self._commit(batch)
 
     def _commit(self, batch: list[_Pending]) -> None:
+        # Stored in random order: within a batch the file's layout says nothing of arrival.
+        _shuffle(batch)
         try:
             with self.db.write() as conn:
                 for pending in batch:

@@ -127,3 +127,63 @@ def test_schema_constraints_refuse_impossible_rows(database):
         conn.execute("INSERT INTO users (id, name, role, password_hash, created_at) VALUES ('u','n','king','h','x')")
     with pytest.raises(sqlite3.IntegrityError):  # STRICT: no text in an integer column
         conn.execute("INSERT INTO meetings (id, title, expected, created_at) VALUES ('m', 't', 'many', 'x')")
+
+
+def _varint(b: bytes, i: int) -> tuple[int, int]:
+    v = 0
+    for k in range(9):
+        c = b[i + k]
+        if k == 8:
+            return (v << 8) | c, i + 9
+        v = (v << 7) | (c & 0x7F)
+        if not c & 0x80:
+            return v, i + k + 1
+    raise AssertionError("bad varint")
+
+
+def _cells_by_offset(data: bytes, page_size: int, root: int, needles: list[str]) -> list[str]:
+    """The needles in the order SQLite physically wrote their cells (highest offset first)."""
+    import struct
+    page = data[(root - 1) * page_size: root * page_size]
+    assert page[0] == 0x0A, "expected a single index leaf page"
+    n = struct.unpack(">H", page[3:5])[0]
+    found = []
+    for j in range(n):
+        ptr = struct.unpack(">H", page[8 + 2 * j: 10 + 2 * j])[0]
+        size, start = _varint(page, ptr)
+        cell = page[start:start + size]
+        hit = next((nd for nd in needles if nd.encode() in cell), None)
+        if hit:
+            found.append((ptr, hit))
+    return [nd for _, nd in sorted(found, reverse=True)]
+
+
+def test_after_close_the_file_keeps_no_arrival_order(api, app, instance):
+    """Raw bytes, not SQL: the page layout and the WAL must not replay the arrival of ballots."""
+    import itertools
+    import json as _json
+    meeting = api.meeting(40, present=30)
+    names = tuple(f"候选人{i}" for i in range(8))
+    poll = api.poll(meeting, "democratic_recommendation", [contest("c1", max_choices=3, names=names)])
+    toks = api.tokens(poll, 12)
+    api.open(poll)
+    combos = list(itertools.combinations([f"k{i}" for i in range(1, 9)], 3))[::4][:12]
+    arrivals = []
+    for token, chosen in zip(toks, combos, strict=True):
+        r = api.vote(token, {"c1": list(chosen)})  # one at a time: each its own commit
+        arrivals.append((r.get_json()["tracking_code"], _json.dumps({"c1": list(chosen)}, separators=(",", ":"))))
+    api.close(poll)
+    db_file = instance / "ballotroom.db"
+    wal = instance / "ballotroom.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0, "the WAL still holds the frames of the vote"
+    conn = sqlite3.connect(db_file)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    roots = dict(conn.execute("SELECT name, rootpage FROM sqlite_master WHERE name IN ('ballots', 'receipts')"))
+    conn.close()
+    data = db_file.read_bytes()
+    physical_codes = _cells_by_offset(data, page_size, roots["receipts"], [c for c, _ in arrivals])
+    physical_ballots = _cells_by_offset(data, page_size, roots["ballots"], [a for _, a in arrivals])
+    assert len(physical_codes) == 12 and len(physical_ballots) == 12
+    assert physical_codes != [c for c, _ in arrivals]
+    assert physical_ballots != [a for _, a in arrivals]
+    assert physical_codes == sorted(physical_codes), "receipts are laid out in key order"
