@@ -366,21 +366,29 @@ def _lock_for(poll_id: str) -> threading.Lock:
 
 
 def maybe_publish(db: Database, rules: Rules, poll_id: str, batch: int) -> dict | None:
-    """Publish a new live tally if at least `batch` ballots arrived since the
-    last one (DESIGN.md, Secrecy); returns the new document or None."""
+    """Publish a new live tally if at least `batch` ballots arrived since the last one and at
+    least `batch` issued slips are still unused (DESIGN.md, Secrecy); returns the new document
+    or None.
+
+    The second condition keeps the end of the vote hidden too: the final result, shown at the
+    close, then differs from the last published tally by at least `batch` ballots whenever the
+    slips issued are used, so it cannot single out the last ones cast.
+    """
     with _lock_for(poll_id):
         row = db.one("SELECT state, cast_count, published_cast FROM polls WHERE id = ?", (poll_id,))
         if row is None or row["state"] != "open" or row["cast_count"] - row["published_cast"] < batch:
             return None
         doc = snapshot(db, rules, poll_id)
-        if doc["state"] != "open" or doc["cast"] - row["published_cast"] < batch:
+        if (doc["state"] != "open" or doc["cast"] - row["published_cast"] < batch
+                or doc["issued"] - doc["cast"] < batch):
             return None
         with db.write() as conn:
-            conn.execute(
+            stored = conn.execute(
                 "UPDATE polls SET published = ?, published_cast = ? WHERE id = ? AND state = 'open'",
                 (json.dumps(doc, ensure_ascii=False), doc["cast"], poll_id),
-            )
-        return doc
+            ).rowcount
+        # Closed meanwhile: the final result supersedes this batch, which must not follow it.
+        return doc if stored == 1 else None
 
 
 def results(db: Database, rules: Rules, poll_id: str) -> dict:

@@ -551,10 +551,11 @@ def _kinds(room: Room) -> list[tuple[str, list[dict]]]:
         choices = 2 if kind in ("democratic_recommendation", "plenary_recommendation") else 1
         spec = [contest(names=three, max_choices=choices, places=2 if kind != "interview_recommendation" else 1)]
         if kind in ("interview_recommendation", "leaders"):
-            voters = [{"name": f"v{i}", "group": "unit" if i % 2 else "city"} for i in range(7)]
+            # Slips to spare: the live tally moves only while at least k slips are unused.
+            voters = [{"name": f"v{i}", "group": "unit" if i % 2 else "city"} for i in range(12)]
             poll = room.poll(kind, spec, expected=9, present=8, voters=voters)
         else:
-            poll = room.poll(kind, spec, expected=9, present=8, tokens=9)
+            poll = room.poll(kind, spec, expected=9, present=8, tokens=12)
         made.append((poll, [answers(i) for i in range(7)]))
     return made
 

@@ -80,3 +80,22 @@ def test_open_poll_results_are_the_last_published_batch(api, app):
     # Fewer than k ballots: nothing published, the tally shows no votes yet.
     assert doc["cast"] == 0 and doc["cast_live"] == 3
     assert doc["contests"][0]["candidates"][0]["votes"] == 0
+
+
+@pytest.mark.parametrize("issued", [5, 7, 12, 23])
+def test_the_close_never_reveals_fewer_than_k_ballots_when_every_slip_is_used(api, app, database, issued):
+    """Publishing after every ballot, the last live tally is at least k ballots before the end."""
+    from kiosk import polls
+    k = app.config["RULES"].live_batch_size
+    meeting = api.meeting(issued, present=issued)
+    poll = api.poll(meeting, "democratic_recommendation", [contest()])
+    toks = api.tokens(poll, issued)
+    api.open(poll)
+    published = [0]
+    for i, token in enumerate(toks):
+        assert api.vote(token, {"c1": [f"k{1 + i % 3}"]}).status_code == 201
+        doc = polls.maybe_publish(database, app.config["RULES"], poll, k)
+        if doc is not None:
+            published.append(doc["cast"])
+    assert all(b - a >= k for a, b in zip(published, published[1:], strict=False))
+    assert issued - published[-1] >= k
