@@ -37,7 +37,10 @@ def require_key(*roles: str):
 
 
 def body() -> dict:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested too deep to read: not a 500
+        data = None
     if not isinstance(data, dict):
         raise Refusal(400, "malformed")
     return data
@@ -92,8 +95,9 @@ def create_poll(meeting_id: str):
 @require_key("admin", "chair")
 def get_poll(poll_id: str):
     poll = polls.get(db(), poll_id)
-    for private in ("published", "result"):
+    for private in ("published", "published_cast", "result", "certificate", "signature"):
         poll.pop(private, None)
+    poll["blank"] = polls.turnout(db(), poll_id)["blank"]  # never the raw count while open
     return jsonify(poll)
 
 

@@ -113,12 +113,8 @@ def db() -> Database:
 
 
 def _guard_network(app: Flask, ranges: tuple[str, ...]) -> None:
-    room = app.extensions["ballotroom_room"] = Room(ranges)
-
-    @app.before_request
-    def _only_the_room():
-        if not room.admits(request.remote_addr):
-            raise Refusal(403, "network")
+    # Enforced by the ballot lane, the outermost middleware, for every path (kiosk/ballot_lane.py).
+    app.extensions["ballotroom_room"] = Room(ranges)
 
 
 def wants_json() -> bool:

@@ -32,6 +32,10 @@ class BallotLane:
         self.inner = inner
 
     def __call__(self, environ, start_response):
+        # Outermost of all middleware, so the room's network guards every path, Socket.IO's
+        # handshake included (a Flask before_request hook would never see it).
+        if not self.app.extensions["ballotroom_room"].admits(environ.get("REMOTE_ADDR")):
+            return self._json(environ, start_response, Refusal(403, "network"))
         if environ.get("PATH_INFO") != PATH:
             return self.inner(environ, start_response)
         if environ.get("REQUEST_METHOD") != "POST":
@@ -51,8 +55,6 @@ class BallotLane:
     def _submit(self, environ) -> dict:
         app = self.app
         address = environ.get("REMOTE_ADDR") or ""
-        if not app.extensions["ballotroom_room"].admits(address):
-            raise Refusal(403, "network")
         app.extensions["ballotroom_throttle"].check(address)
         if app.config.get("ENROLLMENT"):
             devices.require_credential(app.extensions["ballotroom_db"], _credential(environ))
@@ -61,7 +63,10 @@ class BallotLane:
             raise Refusal(400, "malformed")
         receipt = intake.submit(app.extensions["ballotroom_db"], app.config["RULES"],
                                 app.config["TOKEN_KEY"], data["token"], data["answers"])
-        app.extensions["ballotroom_publisher"].arrived(receipt.poll_id)
+        try:
+            app.extensions["ballotroom_publisher"].arrived(receipt.poll_id)
+        except Exception:  # the ballot is stored: say so whatever the live view does
+            log.exception("live publication could not be scheduled")
         return {"tracking_code": receipt.tracking_code}
 
     def _json(self, environ, start_response, refusal: Refusal):
@@ -88,7 +93,7 @@ def _read_json(environ) -> object:
         raise Refusal(400 if length <= 0 else 413, "malformed")
     try:
         return json.loads(environ["wsgi.input"].read(length))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise Refusal(400, "malformed") from None
 
 

@@ -154,11 +154,18 @@ def get(db: Database, poll_id: str) -> dict:
 
 
 def for_meeting(db: Database, meeting_id: str) -> list[dict]:
-    return [
-        dict(r) for r in db.query(
-            "SELECT id, title, kind, state, secret, issued, cast_count, blank FROM polls"
-            " WHERE meeting_id = ? ORDER BY created_at, id", (meeting_id,))
-    ]
+    rows = db.query("SELECT id, title, kind, state, secret, issued, cast_count, blank, published FROM polls"
+                    " WHERE meeting_id = ? ORDER BY created_at, id", (meeting_id,))
+    return [{**{k: r[k] for k in r.keys() if k not in ("blank", "published")},
+             "blank": _public_blank(r["state"], r["blank"], r["published"])} for r in rows]
+
+
+def _public_blank(state: str, blank: int, published: str | None) -> int:
+    # Whether a ballot is blank is part of its content: a blank count moving one by one would
+    # single out the ballot just cast. While open it moves with the published batch.
+    if state != "open":
+        return blank
+    return json.loads(published)["blank"] if published else 0
 
 
 def issue_tokens(db: Database, key: bytes, actor: str, poll_id: str, count: object = None,
@@ -435,11 +442,7 @@ def turnout(db: Database, poll_id: str) -> dict:
         " FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?", (poll_id,))
     if row is None:
         raise Refusal(404, "not_found")
-    blank = row["blank"]
-    if row["state"] == "open":
-        # Whether a ballot is blank is part of its content: a blank count moving one by one
-        # would single out the ballot just cast. While open it moves with the published batch.
-        blank = json.loads(row["published"])["blank"] if row["published"] else 0
+    blank = _public_blank(row["state"], row["blank"], row["published"])
     return {"poll": row["id"], "state": row["state"], "expected": row["expected"],
             "present": row["present"], "issued": row["issued"], "cast": row["cast_count"],
             "blank": blank, "spoiled": 0}

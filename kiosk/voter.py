@@ -45,6 +45,8 @@ def enroll(code: str):
 @bp.after_request
 def _count_failures(response):
     current_app.extensions["ballotroom_throttle"].observe(request.remote_addr or "", response.status_code)
+    # A shared tablet must never show the previous voter's ballot, review or receipt from its cache.
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -127,7 +129,7 @@ def change():
     token, sp = _read_token_and_poll()
     try:
         answers = json.loads(request.form.get("answers", "{}"))
-    except ValueError:
+    except (ValueError, RecursionError):
         answers = {}
     return _ballot_page(token, sp, answers if isinstance(answers, dict) else {})
 
@@ -136,7 +138,7 @@ def change():
 def submit():
     try:
         answers = json.loads(request.form.get("answers", ""))
-    except ValueError:
+    except (ValueError, RecursionError):
         return _refused(Refusal(400, "malformed"))
     try:
         receipt = intake.submit(db(), current_app.config["RULES"], current_app.config["TOKEN_KEY"],

@@ -151,3 +151,26 @@ def test_failed_logins_are_throttled(instance):
     assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
     # Even the right password waits out the window: the throttle is by address, not by luck.
     assert client.post("/login", data={"name": "admin", "password": ADMIN_PASSWORD}).status_code == 429
+
+
+def test_socketio_is_refused_outside_the_room_too(app):
+    """The engine.io handshake never reaches Flask's hooks: the guard must sit in front of it."""
+    client = app.test_client()
+    r = client.get("/socket.io/?EIO=4&transport=polling", environ_base={"REMOTE_ADDR": "8.8.8.8"})
+    assert r.status_code == 403
+    ok = client.get("/socket.io/?EIO=4&transport=polling", environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    assert ok.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/ballots", "/api/v1/meetings"])
+def test_json_nested_too_deep_is_a_400_not_a_500(client, admin_key, path):
+    r = client.post(path, data="[" * 5000, content_type="application/json",
+                    headers={"Authorization": f"Bearer {admin_key}"})
+    assert r.status_code == 400 and r.get_json()["error"] == "malformed"
+
+
+def test_tablet_form_nested_too_deep_is_refused_politely(instance):
+    client = create_app(str(instance), {"WTF_CSRF_ENABLED": False}).test_client()
+    for path in ("/ballot/submit", "/ballot/change"):
+        r = client.post(path, data={"answers": "[" * 5000, "token": "x"})
+        assert r.status_code == 400, path

@@ -187,3 +187,8 @@ def test_after_close_the_file_keeps_no_arrival_order(api, app, instance):
     assert physical_codes != [c for c, _ in arrivals]
     assert physical_ballots != [a for _, a in arrivals]
     assert physical_codes == sorted(physical_codes), "receipts are laid out in key order"
+
+
+def test_tablet_pages_are_never_cached(client):
+    for path in ("/", "/t/XXXX"):
+        assert client.get(path).headers.get("Cache-Control") == "no-store", path
