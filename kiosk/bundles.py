@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from . import evidence
+from . import eventlog, evidence
 from .db import Database
 from .errors import Refusal
 
@@ -40,7 +40,9 @@ def poll_bundle(db: Database, poll_id: str, public_key_pem: str) -> dict:
 
 
 def _log_slice(conn, poll_id: str) -> list[dict]:
-    """The contiguous stretch of the log from the poll's creation to its close."""
+    """The contiguous stretch of the log from the poll's creation to its close. Entries about
+    other things (a candidate's entries, other polls, users) keep only their payload's hash:
+    the chain still verifies, and the public board tells nothing that is not this poll's."""
     first = conn.execute(
         "SELECT min(seq) FROM events WHERE type = 'poll.created' AND json_extract(payload, '$.id') = ?",
         (poll_id,)).fetchone()[0]
@@ -51,7 +53,18 @@ def _log_slice(conn, poll_id: str) -> list[dict]:
         return []
     rows = conn.execute("SELECT seq, at, actor, type, payload, prev_hash, hash FROM events"
                         " WHERE seq BETWEEN ? AND ? ORDER BY seq", (first, last))
-    return [dict(r) for r in rows]
+    return [dict(r) if _about(r, poll_id) else _redacted(r) for r in rows]
+
+
+def _about(row, poll_id: str) -> bool:
+    payload = json.loads(row["payload"])
+    return isinstance(payload, dict) and poll_id in (payload.get("poll"), payload.get("id"))
+
+
+def _redacted(row) -> dict:
+    return {"seq": row["seq"], "at": row["at"], "actor": row["actor"], "type": row["type"],
+            "payload_sha256": eventlog.payload_hash(row["payload"]), "prev_hash": row["prev_hash"],
+            "hash": row["hash"]}
 
 
 def dumps(bundle: dict) -> str:

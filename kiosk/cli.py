@@ -92,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("bundle", metavar="BUNDLE")
     p.add_argument("--key", default=None, metavar="FINGERPRINT",
                    help="the signing key's fingerprint as published by the server (recommended)")
+    p.add_argument("--poll", default=None, metavar="ID",
+                   help="the poll the bundle must be about (a bundle of another poll fails)")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("log", help="the event log")
@@ -218,6 +220,13 @@ def cmd_verify(args) -> int:
         raise UsageError(f"{args.bundle}: not JSON ({exc})") from None
     is_round = isinstance(bundle, dict) and str(bundle.get("format", "")).startswith("ballotroom-round-bundle")
     checks = (evidence.verify_round_bundle if is_round else evidence.verify_bundle)(bundle, args.key)
+    cert = bundle.get("certificate") if isinstance(bundle, dict) else None
+    if isinstance(cert, dict):
+        meeting = cert.get("meeting") if isinstance(cert.get("meeting"), dict) else {}
+        print(f"poll {cert.get('poll')}: {cert.get('title')} ({meeting.get('title')}), closed {cert.get('closed_at')}")
+        if args.poll:
+            checks.append(evidence.Check("poll", cert.get("poll") == args.poll,
+                                         f"this bundle is about poll {cert.get('poll')}, not {args.poll}"))
     for c in checks:
         print(f"{'ok  ' if c.ok else 'FAIL'} {c.name}" + (f": {c.detail}" if c.detail else ""))
     failed = [c for c in checks if not c.ok]

@@ -68,8 +68,13 @@ def sign(key: Ed25519PrivateKey, certificate: dict) -> str:
     return base64.b64encode(key.sign(canonical(certificate).encode("utf-8"))).decode("ascii")
 
 
+def codes_digest(codes: list[str]) -> str:
+    """SHA-256 of the sorted tracking codes: the list voters check is the one fixed at close."""
+    return hashlib.sha256("\n".join(sorted(codes)).encode("utf-8")).hexdigest()
+
+
 def certificate_for(result: dict, contests: list[dict], meeting: dict, rules_text: str,
-                    closed_event_hash: str, closed_at: str) -> dict:
+                    closed_event_hash: str, closed_at: str, codes: list[str]) -> dict:
     return {
         "format": CERTIFICATE_FORMAT,
         "poll": result["poll"],
@@ -82,6 +87,7 @@ def certificate_for(result: dict, contests: list[dict], meeting: dict, rules_tex
         "quorum_met": result["quorum_met"],
         "result": result["contests"],
         "digest": result["digest"],
+        "tracking_codes_sha256": codes_digest(codes),
         "rules_sha256": rules_hash(rules_text),
         "closed_at": closed_at,
         "log_entry": closed_event_hash,
@@ -109,8 +115,17 @@ class Check:
 
 
 def verify_bundle(bundle: object, expected_fingerprint: str | None = None) -> list[Check]:
-    """Every check of a bundle, in order; a failed check says what is wrong."""
+    """Every check of a bundle, in order; a failed check says what is wrong. A bundle of the
+    wrong shape fails a check too: it never raises."""
     checks: list[Check] = []
+    try:
+        return _verify_bundle(bundle, expected_fingerprint, checks)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        checks.append(Check("shape", False, f"the bundle is malformed where checked last ({type(exc).__name__}: {exc})"))
+        return checks
+
+
+def _verify_bundle(bundle: object, expected_fingerprint: str | None, checks: list[Check]) -> list[Check]:
 
     def check(name: str, ok: bool, detail: str = "") -> bool:
         checks.append(Check(name, bool(ok), "" if ok else detail))
@@ -132,7 +147,7 @@ def verify_bundle(bundle: object, expected_fingerprint: str | None = None) -> li
             raise ValueError("not an Ed25519 key")
         key.verify(base64.b64decode(bundle["signature"], validate=True), canonical(cert).encode("utf-8"))
         check("signature", True)
-    except (KeyError, TypeError, ValueError, InvalidSignature) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidSignature) as exc:
         check("signature", False, f"the signature does not match the certificate and public key ({type(exc).__name__})")
     if expected_fingerprint:
         try:
@@ -153,10 +168,11 @@ def verify_bundle(bundle: object, expected_fingerprint: str | None = None) -> li
           "the ballots do not match the digest fixed at close (a ballot was added, removed or changed)")
     counts = cert.get("counts") or {}
     codes = bundle.get("tracking_codes")
-    check("tracking codes", isinstance(codes, list) and len(codes) == counts.get("cast")
-          and len(set(codes)) == len(codes) and codes == sorted(codes),
-          f"expected {counts.get('cast')} distinct tracking codes, sorted; found "
-          f"{len(codes) if isinstance(codes, list) else 'none'}")
+    codes_ok = isinstance(codes, list) and all(isinstance(c, str) for c in codes)
+    check("tracking codes", codes_ok and len(codes) == counts.get("cast") and len(set(codes)) == len(codes)
+          and codes == sorted(codes) and codes_digest(codes) == cert.get("tracking_codes_sha256"),
+          f"expected the {counts.get('cast')} tracking codes fixed at close, distinct and sorted; found "
+          f"{len(codes) if isinstance(codes, list) else 'none'}, or other codes")
     check("counts", len(ballots) == counts.get("cast") and counts.get("cast", 0) <= counts.get("issued", -1)
           and (counts.get("present") is None or counts.get("present") <= counts.get("expected", -1)),
           f"cast {counts.get('cast')} with {len(ballots)} ballots, issued {counts.get('issued')}, "
@@ -192,6 +208,10 @@ def verify_bundle(bundle: object, expected_fingerprint: str | None = None) -> li
                   and _payload(e).get("poll") == cert.get("poll")]
         entry_ok = bool(closed) and closed[-1].get("hash") == cert.get("log_entry")
         check("log entry", entry_ok, "the log does not hold the entry that closed this poll")
+        first, last = log[0], log[-1]
+        check("log bounds", isinstance(first, dict) and first.get("type") == "poll.created"
+              and _payload(first).get("id") == cert.get("poll") and last.get("hash") == cert.get("log_entry"),
+              "the log slice must run from this poll's creation to its close, no more and no less")
         if entry_ok:
             payload = _payload(closed[-1])
             check("log agrees", payload.get("digest") == cert.get("digest")

@@ -290,8 +290,9 @@ def close_poll(db: Database, rules: Rules, actor: str, poll_id: str,
         if signer is not None:
             entry_hash = conn.execute("SELECT hash FROM events WHERE seq = ?", (seq,)).fetchone()[0]
             meeting = conn.execute("SELECT id, title FROM meetings WHERE id = ?", (sp.meeting_id,)).fetchone()
+            codes = [r[0] for r in conn.execute("SELECT code FROM receipts WHERE poll_id = ?", (poll_id,))]
             cert = evidence.certificate_for(doc, contests_to_json(sp.contests), dict(meeting),
-                                            signer.rules_text, entry_hash, closed_at)
+                                            signer.rules_text, entry_hash, closed_at, codes)
             conn.execute("UPDATE polls SET certificate = ?, signature = ? WHERE id = ?",
                          (evidence.canonical(cert), evidence.sign(signer.key, cert), poll_id))
             conn.execute("INSERT OR IGNORE INTO rules_texts (sha256, text) VALUES (?, ?)",

@@ -197,3 +197,55 @@ def test_result_sheet_pdf_holds_the_fixed_figures(instance, api, kind, contests,
     import io
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.data)).pages)
     assert "甲" in text and api.results(poll)["digest"] in text.replace("\n", "")
+
+
+def _chained_after(last: dict) -> dict:
+    from kiosk import eventlog
+    entry = {"seq": last["seq"] + 1, "at": last["at"], "actor": "forger", "type": "poll.reopened",
+             "payload": "{}", "prev_hash": last["hash"]}
+    entry["hash"] = eventlog.entry_hash(entry["seq"], entry["at"], entry["actor"], entry["type"],
+                                        eventlog.payload_hash(entry["payload"]), entry["prev_hash"])
+    return entry
+
+
+@pytest.mark.parametrize("name, mutate, expected", [
+    ("a voter's code replaced", lambda b: b.update(tracking_codes=sorted(b["tracking_codes"][1:] + ["00000-00000"])),
+     "tracking codes"),
+    ("codes of mixed types", lambda b: b["tracking_codes"].append(5), "tracking codes"),
+    ("counts as a list", lambda b: b["certificate"].update(counts=[1, 2]), "signature"),
+    ("public key as a number", lambda b: b.update(public_key=5), "signature"),
+    ("log cut from the front", lambda b: b.update(log=b["log"][-1:]), "log bounds"),
+    ("a well-chained entry appended after the close", lambda b: b["log"].append(_chained_after(b["log"][-1])),
+     "log bounds"),
+])
+def test_more_mutations_fail_a_named_check_and_never_raise(closed_bundle, name, mutate, expected):
+    _, bundle = closed_bundle
+    b = copy.deepcopy(bundle)
+    mutate(b)
+    assert expected in failed(b), (name, failed(b))
+
+
+def test_the_public_log_slice_hides_other_business(api, app, database):
+    """Entries between a poll's creation and close that are about something else keep only
+    the hash of their payload; the slice still verifies."""
+    meeting = api.meeting(3, present=3)
+    poll = api.poll(meeting, "democratic_recommendation", [contest()])
+    token = api.tokens(poll, 1)[0]
+    api.open(poll)
+    other = api.meeting(5, title="另一个会议")  # someone else's business, logged in between
+    api.vote(token, {"c1": ["k1"]})
+    api.close(poll)
+    bundle = bundles.poll_bundle(database, poll, evidence.public_key_pem(app.extensions["ballotroom_signer"].key))
+    assert failed(bundle) == []
+    hidden = [e for e in bundle["log"] if "payload" not in e]
+    assert hidden and all("payload_sha256" in e for e in hidden)
+    assert "另一个会议" not in json.dumps(bundle, ensure_ascii=False) and other not in json.dumps(bundle)
+
+
+def test_verify_names_the_poll_and_refuses_another(closed_bundle, tmp_path, capsys):
+    poll, bundle = closed_bundle
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(bundle))
+    assert cli(["verify", str(path), "--poll", poll]) == 0
+    assert f"poll {poll}" in capsys.readouterr().out
+    assert cli(["verify", str(path), "--poll", "someone-else"]) == 1
