@@ -74,18 +74,22 @@ def dumps(bundle: dict) -> str:
 ROUND_BUNDLE_FORMAT = "ballotroom-round-bundle/1"
 
 
-def round_bundle(db: Database, rules, rules_text: str, round_id: str, public_key_pem: str) -> dict:
+def round_bundle(db: Database, rules, rules_text: str, round_id: str, key) -> dict:
     """A round's score sheet with everything behind it: the round file, where each part came
-    from, the bundle of every closed poll that fed it, and the rules text."""
+    from, the bundle of every closed poll that fed it, and the rules text; the round file, the
+    sources and the sheet are signed, so no part can be relabelled as imported or entered."""
     from . import round_doc
+    public_key_pem = evidence.public_key_pem(key)
     built = round_doc.build(db, rules, round_id)
     fed = sorted({s["poll"] for parts in built.sources.values() for s in parts.values() if s["from"] == "poll"})
+    signed = evidence.round_statement(built.doc, built.sources, round_doc.score(built, rules), rules_text, fed)
     return {
         "format": ROUND_BUNDLE_FORMAT,
         "round": built.doc,
         "sources": built.sources,
-        "scores": round_doc.score(built, rules),
+        "scores": signed["scores"],
         "rules": rules_text,
+        "signature": evidence.sign(key, signed),
         "public_key": public_key_pem,
         "public_key_fingerprint": evidence.fingerprint(public_key_pem),
         "polls": {poll_id: poll_bundle(db, poll_id, public_key_pem) for poll_id in fed},

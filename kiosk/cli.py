@@ -195,7 +195,7 @@ def cmd_export(args) -> int:
             path = instance.settings().rules_path
             text = (Path(path).read_text(encoding="utf-8") if path
                     else resources.files("tally").joinpath("rules.toml").read_text(encoding="utf-8"))
-            bundle = bundles.round_bundle(db, load_rules(text), text, args.poll, pem)
+            bundle = bundles.round_bundle(db, load_rules(text), text, args.poll, instance.signing_key())
             what = f"round with {len(bundle['round']['candidates'])} candidates, {len(bundle['polls'])} polls"
         else:
             bundle = bundles.poll_bundle(db, args.poll, pem)

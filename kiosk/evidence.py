@@ -244,6 +244,14 @@ def _first_difference(a: object, b: object, path: str = "result") -> str:
     return f"{path}: recount {a!r}, certificate {b!r}"
 
 
+def round_statement(round_doc: object, sources: object, scores: object, rules_text: object,
+                    poll_ids: list) -> dict:
+    """What the server signs for a round: its file, where each part came from, the sheet."""
+    return {"format": "ballotroom-round-statement/1", "round": round_doc, "sources": sources,
+            "scores": scores, "rules_sha256": rules_hash(rules_text) if isinstance(rules_text, str) else None,
+            "polls": sorted(poll_ids)}
+
+
 def verify_round_bundle(bundle: object, expected_fingerprint: str | None = None) -> list[Check]:
     """Every poll behind the round verifies, every part taken from a poll is that poll's
     certified figure, and the score sheet recomputes from the round file and the rules."""
@@ -257,6 +265,22 @@ def verify_round_bundle(bundle: object, expected_fingerprint: str | None = None)
         return [Check("format", False, "not a ballotroom-round-bundle/1 bundle")]
     checks.append(Check("format", True))
     polls = bundle.get("polls") if isinstance(bundle.get("polls"), dict) else {}
+    try:
+        key = serialization.load_pem_public_key(bundle["public_key"].encode("ascii"))
+        statement = round_statement(bundle.get("round"), bundle.get("sources"), bundle.get("scores"),
+                                    bundle.get("rules"), list(polls))
+        key.verify(base64.b64decode(bundle["signature"], validate=True), canonical(statement).encode("utf-8"))
+        checks.append(Check("signature", True))
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidSignature) as exc:
+        checks.append(Check("signature", False, "the round file, its sources, the sheet and the polls are not "
+                            f"what the server signed ({type(exc).__name__})"))
+    if expected_fingerprint:
+        try:
+            actual = fingerprint(bundle["public_key"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            actual = "?"
+        checks.append(Check("public key", actual.replace(":", "").upper() == expected_fingerprint.replace(":", "").upper(),
+                            f"the bundle's public key {actual} is not the expected {expected_fingerprint}"))
     certified: dict[str, dict] = {}
     for poll_id, poll_bundle in sorted(polls.items()):
         results = verify_bundle(poll_bundle, expected_fingerprint or bundle.get("public_key_fingerprint"))

@@ -62,3 +62,15 @@ def test_every_mutation_is_named(round_bundle, name, mutate, expected):
     mutate(b, poll)
     wanted = {e.replace("{p}", poll) for e in expected}
     assert wanted <= set(failed(b)), (name, failed(b))
+
+
+def test_a_part_relabelled_as_imported_with_a_recomputed_sheet_is_caught(round_bundle):
+    """Forging a part and calling it imported, then recomputing the sheet, breaks the signature."""
+    from tally.rules import load_rules
+    from tally.score import score_round
+    _, bundle, _ = round_bundle
+    b = copy.deepcopy(bundle)
+    b["round"]["candidates"][0]["democratic"]["votes"] = 9
+    b["sources"]["c1"]["democratic"] = {"from": "imported"}
+    b["scores"] = score_round(b["round"], load_rules(b["rules"]))
+    assert "signature" in failed(b)
