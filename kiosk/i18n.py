@@ -1,4 +1,9 @@
-"""Language: Chinese first (zh_CN), English when chosen."""
+"""Language: Chinese first (zh_CN), English when chosen.
+
+Babel reads "zh_CN" as zh_Hans_CN and looks for its catalog under that name, so
+kiosk/translations/zh_Hans_CN/LC_MESSAGES/messages.mo is a link to the zh_CN catalog that
+`make translations` maintains.
+"""
 
 from __future__ import annotations
 

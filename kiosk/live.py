@@ -88,10 +88,16 @@ def turnout_changed(poll_id: str) -> None:
 
 
 def attendance_changed(meeting_id: str) -> None:
+    """Quorum depends on attendance: republish the live tally when that reveals no new ballot."""
     from .app import db
+    socketio = current_app.extensions["socketio"]
     for poll in polls.for_meeting(db(), meeting_id):
-        if poll["state"] != "closed":
-            _publisher().arrived(poll["id"])
+        if poll["state"] == "closed":
+            continue
+        doc = polls.republish_same_ballots(db(), current_app.config["RULES"], poll["id"])
+        if doc is not None:
+            socketio.emit("tally", doc, to=room(poll["id"]), namespace=NAMESPACE)
+        _publisher().arrived(poll["id"])
 
 
 def state_changed(poll_id: str, final: dict | None = None) -> None:

@@ -399,6 +399,23 @@ def maybe_publish(db: Database, rules: Rules, poll_id: str, batch: int) -> dict 
         return doc if stored == 1 else None
 
 
+def republish_same_ballots(db: Database, rules: Rules, poll_id: str) -> dict | None:
+    """Publish the live tally again if no ballot arrived since the last publication (after a
+    change of attendance, whose quorum the published tally must show); None otherwise, and the
+    next batch brings the quorum up to date."""
+    with _lock_for(poll_id):
+        row = db.one("SELECT state, cast_count, published_cast, published FROM polls WHERE id = ?", (poll_id,))
+        if row is None or row["state"] != "open" or not row["published"] or row["cast_count"] != row["published_cast"]:
+            return None
+        doc = snapshot(db, rules, poll_id)
+        if doc["cast"] != row["published_cast"]:
+            return None
+        with db.write() as conn:
+            stored = conn.execute("UPDATE polls SET published = ? WHERE id = ? AND state = 'open' AND published_cast = ?",
+                                  (json.dumps(doc, ensure_ascii=False), poll_id, doc["cast"])).rowcount
+        return doc if stored == 1 else None
+
+
 def results(db: Database, rules: Rules, poll_id: str) -> dict:
     """Draft: zeros; open: the last published batch; closed: the fixed result."""
     row = db.one("SELECT state, published, result, cast_count FROM polls WHERE id = ?", (poll_id,))

@@ -99,3 +99,22 @@ def test_the_close_never_reveals_fewer_than_k_ballots_when_every_slip_is_used(ap
             published.append(doc["cast"])
     assert all(b - a >= k for a, b in zip(published, published[1:], strict=False))
     assert issued - published[-1] >= k
+
+
+def test_published_quorum_follows_attendance_without_revealing_a_ballot(api, app, database):
+    from kiosk import polls
+    meeting = api.meeting(10, present=10)
+    poll = api.poll(meeting, "democratic_recommendation", [contest()])
+    toks = api.tokens(poll, 10)
+    api.open(poll)
+    for t in toks[:5]:
+        api.vote(t, {"c1": ["k1"]})
+    assert polls.maybe_publish(database, app.config["RULES"], poll, 5)["quorum_met"] is True
+    api.post(f"/meetings/{meeting}/attendance", {"present": 3}, 200)
+    doc = api.results(poll)
+    assert doc["quorum_met"] is False and doc["cast"] == 5
+    assert all(not c["passes"] for c in doc["contests"][0]["candidates"])
+    # With a ballot not yet published, the tally waits for the next batch rather than show it.
+    api.vote(toks[5], {"c1": ["k2"]})
+    api.post(f"/meetings/{meeting}/attendance", {"present": 10}, 200)
+    assert api.results(poll)["cast"] == 5
