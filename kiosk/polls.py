@@ -281,7 +281,14 @@ def close_poll(db: Database, rules: Rules, actor: str, poll_id: str,
         conn.execute("UPDATE tokens SET state = 'void' WHERE poll_id = ? AND state = 'unused'", (poll_id,))
         conn.execute("UPDATE polls SET state = 'closed', closed_at = ? WHERE id = ?", (closed_at, poll_id))
         _rewrite_in_key_order(conn, poll_id)
-        doc = _compute(conn, rules, sp)
+        try:
+            doc = _compute(conn, rules, sp)
+        except (tk.AnswerError, ValueError) as exc:
+            # Only when the rules file changed under an open poll (e.g. the number of character
+            # items): nothing is closed; serve with the rules the poll opened under, then close.
+            raise Refusal(409, "state", detail=(
+                f"the stored ballots do not fit the rules file in use ({exc}); restart the server "
+                "with the rules this poll was opened under, then close it")) from None
         conn.execute("UPDATE polls SET result = ? WHERE id = ?", (json.dumps(doc, ensure_ascii=False), poll_id))
         seq = eventlog.append(conn, actor, "poll.closed", {
             "poll": poll_id, "digest": doc["digest"],

@@ -118,3 +118,29 @@ def test_published_quorum_follows_attendance_without_revealing_a_ballot(api, app
     api.vote(toks[5], {"c1": ["k2"]})
     api.post(f"/meetings/{meeting}/attendance", {"present": 10}, 200)
     assert api.results(poll)["cast"] == 5
+
+
+def test_closing_under_a_changed_rules_file_is_refused_and_changes_nothing(api, app, instance, tmp_path):
+    from importlib import resources
+
+    from kiosk.app import create_app
+    meeting = api.meeting(3, present=3)
+    poll = api.poll(meeting, "character", [contest("c1", names=("甲",))])
+    token = api.tokens(poll, 1)[0]
+    api.open(poll)
+    items = len(app.config["RULES"].character_items)
+    assert api.vote(token, {"k1": ["none"] * items}).status_code == 201
+    text = resources.files("tally").joinpath("rules.toml").read_text(encoding="utf-8")
+    cut = text.rindex("[[character.items]]")  # one item fewer (and points to match)
+    changed = text[:cut].replace("character = 20", "character = 18")
+    rules = tmp_path / "rules.toml"
+    rules.write_text(changed + text[text.index("\n[", cut + 5):], encoding="utf-8")
+    other = create_app(str(instance), {"RULES_PATH": str(rules)})
+    from conftest import Api
+
+    from kiosk import accounts
+    api2 = Api(other.test_client(), accounts.create_api_key(other.extensions["ballotroom_db"], "admin"))
+    r = api2.post(f"/polls/{poll}/close")
+    assert len(other.config["RULES"].character_items) == items - 1
+    assert r.status_code == 409 and "rules this poll was opened under" in r.get_json()["message"]
+    assert api.results(poll)["state"] == "open"
