@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import lazy_gettext as _l
+
 from . import eventlog
 from .db import Database
 from .errors import Refusal
@@ -16,15 +18,15 @@ def _count(value: object, field: str, *, minimum: int) -> int:
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value.strip())
         else:
-            raise Refusal(400, "invalid", detail=f"{field} must be a whole number")
+            raise Refusal(400, "invalid", detail=_l("%(field)s must be a whole number", field=field))
     if not minimum <= value <= MAX_MEMBERS:
-        raise Refusal(400, "invalid", detail=f"{field} must be between {minimum} and {MAX_MEMBERS}")
+        raise Refusal(400, "invalid", detail=_l("%(field)s must be between %(low)s and %(high)s", field=field, low=minimum, high=MAX_MEMBERS))
     return value
 
 
 def _title(value: object) -> str:
     if not isinstance(value, str) or not 1 <= len(value.strip()) <= 200:
-        raise Refusal(400, "invalid", detail="title must have 1 to 200 characters")
+        raise Refusal(400, "invalid", detail=_l("the title must have 1 to 200 characters"))
     return value.strip()
 
 
@@ -61,7 +63,8 @@ def set_attendance(db: Database, actor: str, meeting_id: str, present: object) -
     if value > meeting["expected"]:
         raise Refusal(
             400, "invalid",
-            detail=f"present ({value}) cannot exceed expected attendance ({meeting['expected']})",
+            detail=_l("attendance (%(present)s) cannot exceed the members who should attend (%(expected)s)",
+                      present=value, expected=meeting["expected"]),
         )
     with db.write() as conn:
         conn.execute("UPDATE meetings SET present = ? WHERE id = ?", (value, meeting_id))

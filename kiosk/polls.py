@@ -11,6 +11,8 @@ import secrets
 import threading
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from tally import kinds as tk
 from tally.rules import Rules
 
@@ -35,35 +37,35 @@ class PollSpec:
 
 def _contests_from_json(raw: object) -> tuple[tk.Contest, ...]:
     if not isinstance(raw, list) or not raw:
-        raise Refusal(400, "invalid", detail="contests must be a non-empty list")
+        raise Refusal(400, "invalid", detail=_l("give at least one contest with its candidates"))
     contests = []
     for i, c in enumerate(raw, 1):
         if not isinstance(c, dict):
-            raise Refusal(400, "invalid", detail=f"contest {i} must be an object")
+            raise Refusal(400, "invalid", detail=_l("contest %(i)s must be an object", i=i))
         cands = c.get("candidates")
         if not isinstance(cands, list) or not cands:
-            raise Refusal(400, "invalid", detail=f"contest {i} needs a non-empty list of candidates")
+            raise Refusal(400, "invalid", detail=_l("contest %(i)s needs at least one candidate", i=i))
         candidates = []
         for j, cand in enumerate(cands, 1):
             if not isinstance(cand, dict):
-                raise Refusal(400, "invalid", detail=f"contest {i}, candidate {j} must be an object")
+                raise Refusal(400, "invalid", detail=_l("contest %(i)s, candidate %(j)s must be an object", i=i, j=j))
             cid, name = cand.get("id"), cand.get("name")
             if not isinstance(cid, str) or not cid.strip() or len(cid) > 64:
-                raise Refusal(400, "invalid", detail=f"contest {i}, candidate {j}: id must be text of 1 to 64 characters")
+                raise Refusal(400, "invalid", detail=_l("contest %(i)s, candidate %(j)s: the id must be text of 1 to 64 characters", i=i, j=j))
             if not isinstance(name, str) or not name.strip() or len(name) > 100:
-                raise Refusal(400, "invalid", detail=f"contest {i}, candidate {j}: name must be text of 1 to 100 characters")
+                raise Refusal(400, "invalid", detail=_l("contest %(i)s, candidate %(j)s: the name must be text of 1 to 100 characters", i=i, j=j))
             candidates.append(tk.Candidate(id=cid.strip(), name=name.strip()))
         cid = c.get("id", f"c{i}")
         if not isinstance(cid, str) or not cid.strip() or len(cid) > 64:
-            raise Refusal(400, "invalid", detail=f"contest {i}: id must be text of 1 to 64 characters")
+            raise Refusal(400, "invalid", detail=_l("contest %(i)s: the id must be text of 1 to 64 characters", i=i))
         title = c.get("title") or cid
         if not isinstance(title, str) or len(title) > 200:
-            raise Refusal(400, "invalid", detail=f"contest {i}: title must be text")
+            raise Refusal(400, "invalid", detail=_l("contest %(i)s: the title must be text", i=i))
         max_choices = c.get("max_choices", 1)
         places = c.get("places", max_choices)
         for field, value in (("max_choices", max_choices), ("places", places)):
             if isinstance(value, bool) or not isinstance(value, int):
-                raise Refusal(400, "invalid", detail=f"contest {i}: {field} must be a whole number")
+                raise Refusal(400, "invalid", detail=_l("contest %(i)s: %(field)s must be a whole number", i=i, field=field))
         contests.append(
             tk.Contest(id=cid.strip(), title=title.strip(), max_choices=max_choices, places=places,
                        candidates=tuple(candidates))
@@ -85,9 +87,9 @@ def create(db: Database, rules: Rules, actor: str, meeting_id: str, title: objec
            contests: object, round_id: str | None = None) -> dict:
     meetings.get(db, meeting_id)
     if not isinstance(title, str) or not 1 <= len(title.strip()) <= 200:
-        raise Refusal(400, "invalid", detail="title must have 1 to 200 characters")
+        raise Refusal(400, "invalid", detail=_l("the title must have 1 to 200 characters"))
     if kind not in tk.KINDS:
-        raise Refusal(400, "invalid", detail=f"kind must be one of {', '.join(tk.KINDS)}")
+        raise Refusal(400, "invalid", detail=_l("the kind must be one of %(kinds)s", kinds=", ".join(tk.KINDS)))
     parsed = _contests_from_json(contests)
     if kind in ("standing_committee", "character", "survey", "leaders"):
         # These kinds answer every candidate; max_choices has no meaning, places does.
@@ -173,23 +175,23 @@ def issue_tokens(db: Database, key: bytes, actor: str, poll_id: str, count: obje
     """Make tokens; only their keyed hashes are stored. Returns them this once."""
     poll = get(db, poll_id)
     if poll["state"] == "closed":
-        raise Refusal(409, "state", detail="the poll is closed")
+        raise Refusal(409, "state", detail=_l("the poll is closed"))
     if poll["secret"]:
         if voters is not None:
-            raise Refusal(400, "invalid", detail="a secret poll takes a count, not named voters")
+            raise Refusal(400, "invalid", detail=_l("a secret poll takes a number of slips, not named voters"))
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TOKENS_PER_BATCH:
-            raise Refusal(400, "invalid", detail=f"count must be a whole number from 1 to {MAX_TOKENS_PER_BATCH}")
+            raise Refusal(400, "invalid", detail=_l("the number of slips must be a whole number from 1 to %(n)s", n=MAX_TOKENS_PER_BATCH))
         holders: list[tuple[str | None, str | None]] = [(None, None)] * count
     else:
         if count is not None:
-            raise Refusal(400, "invalid", detail="a named poll takes a list of voters, not a count")
+            raise Refusal(400, "invalid", detail=_l("a named poll takes a list of voters, not a number of slips"))
         holders = _named_voters(poll["kind"], voters)
     issued = [(tokens.generate(), name, group) for name, group in holders]
     batch = secrets.token_hex(6)
     with db.write() as conn:
         state = conn.execute("SELECT state FROM polls WHERE id = ?", (poll_id,)).fetchone()[0]
         if state == "closed":
-            raise Refusal(409, "state", detail="the poll is closed")
+            raise Refusal(409, "state", detail=_l("the poll is closed"))
         conn.execute("INSERT INTO token_batches (id, poll_id, count, issued_at) VALUES (?,?,?,?)",
                      (batch, poll_id, len(issued), eventlog.now()))
         conn.executemany(
@@ -220,14 +222,14 @@ def void_batch(db: Database, actor: str, poll_id: str, batch_id: str, reason: ob
     The issued count falls by as many, so it keeps counting the slips that can still vote
     or have voted."""
     if not isinstance(reason, str) or not 1 <= len(reason.strip()) <= 500:
-        raise Refusal(400, "invalid", detail="give the reason (1 to 500 characters), e.g. the slips were lost")
+        raise Refusal(400, "invalid", detail=_l("give the reason (1 to 500 characters), e.g. the slips were lost"))
     with db.write() as conn:
         row = conn.execute("SELECT b.id, p.state FROM token_batches b JOIN polls p ON p.id = b.poll_id"
                            " WHERE b.id = ? AND b.poll_id = ?", (batch_id, poll_id)).fetchone()
         if row is None:
             raise Refusal(404, "not_found")
         if row["state"] == "closed":
-            raise Refusal(409, "state", detail="the poll is closed: every unused slip is void already")
+            raise Refusal(409, "state", detail=_l("the poll is closed: every unused slip is void already"))
         voided = conn.execute("UPDATE tokens SET state = 'void' WHERE batch = ? AND state = 'unused'",
                               (batch_id,)).rowcount
         conn.execute("UPDATE token_batches SET voided = voided + ?, voided_at = ?, void_reason = ? WHERE id = ?",
@@ -240,17 +242,17 @@ def void_batch(db: Database, actor: str, poll_id: str, batch_id: str, reason: ob
 
 def _named_voters(kind: str, voters: object) -> list[tuple[str | None, str | None]]:
     if not isinstance(voters, list) or not voters or len(voters) > MAX_TOKENS_PER_BATCH:
-        raise Refusal(400, "invalid", detail=f"voters must be a list of 1 to {MAX_TOKENS_PER_BATCH} people")
+        raise Refusal(400, "invalid", detail=_l("voters must be a list of 1 to %(n)s people", n=MAX_TOKENS_PER_BATCH))
     allowed = NAMED_GROUPS.get(kind)
     out = []
     for i, v in enumerate(voters, 1):
         if not isinstance(v, dict) or not isinstance(v.get("name"), str) or not v["name"].strip():
-            raise Refusal(400, "invalid", detail=f"voter {i} needs a name")
+            raise Refusal(400, "invalid", detail=_l("voter %(i)s needs a name", i=i))
         group = v.get("group", "")
         if not isinstance(group, str):
-            raise Refusal(400, "invalid", detail=f"voter {i}: group must be text")
+            raise Refusal(400, "invalid", detail=_l("voter %(i)s: the group must be text", i=i))
         if allowed and group not in allowed:
-            raise Refusal(400, "invalid", detail=f"voter {i}: group must be one of {', '.join(allowed)}")
+            raise Refusal(400, "invalid", detail=_l("voter %(i)s: the group must be one of %(groups)s", i=i, groups=", ".join(allowed)))
         out.append((v["name"].strip()[:100], group.strip()[:64] or None))
     return out
 
@@ -261,7 +263,7 @@ def open_poll(db: Database, actor: str, poll_id: str) -> dict:
         if row is None:
             raise Refusal(404, "not_found")
         if row["state"] != "draft":
-            raise Refusal(409, "state", detail=f"the poll is {row['state']}, only a draft can be opened")
+            raise Refusal(409, "state", detail=_l("the poll is %(state)s, only a draft can be opened", state=row["state"]))
         conn.execute("UPDATE polls SET state = 'open', opened_at = ? WHERE id = ?", (eventlog.now(), poll_id))
         eventlog.append(conn, actor, "poll.opened", {"poll": poll_id, "issued": row["issued"]})
     return {"poll": poll_id, "state": "open"}
@@ -276,7 +278,7 @@ def close_poll(db: Database, rules: Rules, actor: str, poll_id: str,
     with db.write() as conn:
         row = conn.execute("SELECT state FROM polls WHERE id = ?", (poll_id,)).fetchone()
         if row["state"] != "open":
-            raise Refusal(409, "state", detail=f"the poll is {row['state']}, only an open poll can be closed")
+            raise Refusal(409, "state", detail=_l("the poll is %(state)s, only an open poll can be closed", state=row["state"]))
         closed_at = eventlog.now()
         conn.execute("UPDATE tokens SET state = 'void' WHERE poll_id = ? AND state = 'unused'", (poll_id,))
         conn.execute("UPDATE polls SET state = 'closed', closed_at = ? WHERE id = ?", (closed_at, poll_id))
