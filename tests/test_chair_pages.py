@@ -263,6 +263,7 @@ def test_open_and_close_on_the_page_with_confirmation(room):
 def test_a_refused_open_or_close_says_why_and_stays_on_the_dashboard(room):
     poll = room.poll("democratic_recommendation", [contest()])
     chair = room.login()
+    chair.get("/chair/?lang=en")  # the chair's language, kept in the session: the flash is written in it
     r = chair.post(f"/chair/polls/{poll}/close", data={"confirm": "yes"})
     assert r.status_code == 302
     assert "only an open poll can be closed" in page(chair.get(f"/chair/polls/{poll}?lang=en")).find("p", cls="flash").text
