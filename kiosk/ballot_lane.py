@@ -18,7 +18,7 @@ import json
 import logging
 from http import HTTPStatus
 
-from . import devices, intake
+from . import devices, intake, live
 from .errors import Refusal
 
 PATH = "/api/v1/ballots"
@@ -63,10 +63,8 @@ class BallotLane:
             raise Refusal(400, "malformed")
         receipt = intake.submit(app.extensions["ballotroom_db"], app.config["RULES"],
                                 app.config["TOKEN_KEY"], data["token"], data["answers"])
-        try:
-            app.extensions["ballotroom_publisher"].arrived(receipt.poll_id)
-        except Exception:  # the ballot is stored: say so whatever the live view does
-            log.exception("live publication could not be scheduled")
+        with app.app_context():
+            live.ballot_arrived(receipt.poll_id)
         return {"tracking_code": receipt.tracking_code}
 
     def _json(self, environ, start_response, refusal: Refusal):

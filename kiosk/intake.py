@@ -32,7 +32,6 @@ _shuffle = secrets.SystemRandom().shuffle
 class Receipt:
     poll_id: str
     tracking_code: str
-    cast: int  # ballots in the box after this one (turnout)
 
 
 @dataclass(frozen=True)
@@ -182,10 +181,9 @@ def _store(conn, p: _Pending) -> Receipt | Refusal:
     conn.execute("INSERT INTO ballots (poll_id, id, answers, voter_group) VALUES (?,?,?,?)",
                  (p.poll_id, secrets.token_hex(16), p.answers_json, p.group))
     conn.execute("INSERT INTO receipts (poll_id, code) VALUES (?, ?)", (p.poll_id, p.code))
-    cast = conn.execute(
-        "UPDATE polls SET cast_count = cast_count + 1, blank = blank + ? WHERE id = ? RETURNING cast_count",
-        (p.blank, p.poll_id)).fetchone()[0]
-    return Receipt(p.poll_id, p.code, cast)
+    conn.execute("UPDATE polls SET cast_count = cast_count + 1, blank = blank + ? WHERE id = ?",
+                 (p.blank, p.poll_id))
+    return Receipt(p.poll_id, p.code)
 
 
 _writers: dict[int, BallotWriter] = {}

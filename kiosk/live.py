@@ -78,9 +78,13 @@ def _publisher():
     return current_app.extensions["ballotroom_publisher"]
 
 
-def ballot_arrived(poll_id: str, cast: int) -> None:
-    del cast  # the publisher reads the committed count itself
-    _publisher().arrived(poll_id)
+def ballot_arrived(poll_id: str) -> None:
+    """After a ballot is committed: schedule turnout and, in batches, the tally. A failure here
+    is logged, never reported to the voter, whose ballot is stored."""
+    try:
+        _publisher().arrived(poll_id)
+    except Exception:
+        current_app.logger.exception("live publication could not be scheduled")
 
 
 def turnout_changed(poll_id: str) -> None:

@@ -145,6 +145,6 @@ def submit():
                                 request.form.get("token", ""), answers)
     except Refusal as refusal:
         return _refused(refusal)
-    live.ballot_arrived(receipt.poll_id, receipt.cast)
+    live.ballot_arrived(receipt.poll_id)
     return render_template("tablet/receipt.html", tracking_code=receipt.tracking_code,
                            seconds=current_app.config["SETTINGS"].receipt_seconds)
