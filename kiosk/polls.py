@@ -207,13 +207,18 @@ def issue_tokens(db: Database, key: bytes, actor: str, poll_id: str, count: obje
 
 
 def batches(db: Database, poll_id: str) -> list[dict]:
-    """The poll's slip batches with how many of each are used, unused and voided."""
+    """The poll's slip batches with how many of each are used, unused and voided.
+
+    While the poll is open, used and unused are left out: a batch may be a single slip handed
+    to a known latecomer, and its used count would tell whether that person has voted."""
     rows = db.query(
         "SELECT b.id, b.count, b.issued_at, b.voided, b.voided_at, b.void_reason,"
         " sum(t.state = 'used') AS used, sum(t.state = 'unused') AS unused FROM token_batches b"
         " LEFT JOIN tokens t ON t.batch = b.id WHERE b.poll_id = ? GROUP BY b.id ORDER BY b.issued_at, b.id",
         (poll_id,))
-    return [dict(r) for r in rows]
+    state = db.one("SELECT state FROM polls WHERE id = ?", (poll_id,))
+    hide = state is not None and state["state"] == "open"
+    return [{k: (None if hide and k in ("used", "unused") else r[k]) for k in r.keys()} for r in rows]
 
 
 def void_batch(db: Database, actor: str, poll_id: str, batch_id: str, reason: object) -> dict:
