@@ -42,7 +42,7 @@ class BallotLane:
             return self._json(environ, start_response, Refusal(405, "method_not_allowed", "invalid",
                                                                detail="use POST"))
         try:
-            status, body = 201, self._submit(environ)
+            body = self._submit(environ)
         except Refusal as refusal:
             self.app.extensions["ballotroom_throttle"].observe(environ.get("REMOTE_ADDR") or "", refusal.status)
             return self._json(environ, start_response, refusal)
@@ -50,7 +50,7 @@ class BallotLane:
             log.exception("ballot intake failed")
             return self._json(environ, start_response, Refusal(
                 500, "internal", "invalid", detail="an internal error occurred; the ballot was not stored"))
-        return self._send(start_response, status, json.dumps(body).encode())
+        return self._send(start_response, 201, json.dumps(body).encode())
 
     def _submit(self, environ) -> dict:
         app = self.app

@@ -29,8 +29,8 @@ CERTIFICATE_FORMAT = "ballotroom-certificate/1"
 BUNDLE_FORMAT = "ballotroom-bundle/1"
 
 
-def canonical(value: object) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# One canonical JSON for everything hashed or signed: the log's, re-exported here.
+canonical = eventlog.canonical
 
 
 def ballot_line(answers: dict, group: str | None) -> str:

@@ -12,7 +12,6 @@ refused one burns nothing and stores nothing.
 
 from __future__ import annotations
 
-import json
 import queue
 import secrets
 import threading
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 
 from tally import kinds as tk
 
-from . import polls, tokens
+from . import eventlog, polls, tokens
 from .db import Database
 from .errors import Refusal
 
@@ -100,14 +99,13 @@ def submit(db: Database, rules, key: bytes, token_text: object, answers: object)
     pending = _Pending(
         token_hash=token_hash,
         poll_id=sp.id,
-        answers_json=json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+        # Stored in the canonical form the close's digest and the bundles hash.
+        answers_json=eventlog.canonical(canonical),
         group=None if sp.secret else row["voter_group"],
         blank=1 if tk.is_blank(sp.kind, canonical) else 0,
         code=tokens.tracking_code(key, token),
     )
     result = writer_for(db).put(pending)
-    if isinstance(result, Refusal) and result.code == "token_used":
-        raise Refusal(409, "token_used", tracking_code=pending.code)
     if isinstance(result, Exception):
         raise result
     return result
@@ -175,8 +173,8 @@ def _store(conn, p: _Pending) -> Receipt | Refusal:
         row = conn.execute(
             "SELECT t.state AS token_state, p.state AS poll_state FROM tokens t JOIN polls p"
             " ON p.id = t.poll_id WHERE t.hash = ?", (p.token_hash,)).fetchone()
-        if row["token_state"] == "used":
-            return Refusal(409, "token_used")
+        if row["token_state"] == "used":  # a concurrent submission with this token won
+            return Refusal(409, "token_used", tracking_code=p.code)
         return Refusal(423, "poll_closed" if row["poll_state"] == "closed" else "poll_not_open")
     conn.execute("INSERT INTO ballots (poll_id, id, answers, voter_group) VALUES (?,?,?,?)",
                  (p.poll_id, secrets.token_hex(16), p.answers_json, p.group))
