@@ -337,7 +337,7 @@ def _rewrite_in_key_order(conn, poll_id: str) -> None:
 
 def _compute(conn, rules: Rules, sp: PollSpec) -> dict:
     """The full results document from what is committed now (call inside one transaction)."""
-    poll = conn.execute("SELECT * FROM polls WHERE id = ?", (sp.id,)).fetchone()
+    poll = conn.execute("SELECT title, state, issued FROM polls WHERE id = ?", (sp.id,)).fetchone()
     meeting = conn.execute("SELECT expected, present FROM meetings WHERE id = ?", (sp.meeting_id,)).fetchone()
     # Identical ballots are read once and counted by multiplicity: one Ballot object stands for
     # each copy, so a recount costs the number of distinct ballots, not of ballots.
@@ -346,25 +346,7 @@ def _compute(conn, rules: Rules, sp: PollSpec) -> dict:
     ballots = []
     for r in rows:
         ballots.extend([tk.Ballot(answers=json.loads(r["answers"]), group=r["voter_group"])] * r["n"])
-    counted = tk.count_poll(sp.kind, list(sp.contests), ballots, expected=meeting["expected"],
-                            present=meeting["present"], rules=rules)
-    doc = {
-        "poll": sp.id,
-        "title": poll["title"],
-        "kind": sp.kind,
-        "secret": sp.secret,
-        "state": poll["state"],
-        "expected": meeting["expected"],
-        "present": meeting["present"],
-        "issued": poll["issued"],
-        "cast": len(ballots),
-        "blank": counted.get("blank", 0),
-        # Tablets cannot spoil a ballot: answers that do not fit are refused (422)
-        # before anything is stored, so the spoiled count of an electronic box is 0.
-        "spoiled": 0,
-        "quorum_met": counted["quorum_met"],
-        "contests": counted["contests"],
-    }
+    doc = _document(sp, poll, meeting, ballots, rules)
     if poll["state"] == "closed":
         doc["digest"] = evidence.ballot_box_digest(
             [evidence.ballot_line(b.answers, b.group) for b in ballots])
@@ -455,16 +437,32 @@ def results(db: Database, rules: Rules, poll_id: str) -> dict:
 
 
 def _empty(db: Database, rules: Rules, poll_id: str) -> dict:
+    """The results document of no ballots: before the first published batch nothing shows."""
     sp = spec(db, poll_id)
     poll = db.one("SELECT title, state, issued FROM polls WHERE id = ?", (poll_id,))
-    meeting = meetings.get(db, sp.meeting_id)
-    counted = tk.count_poll(sp.kind, list(sp.contests), [], expected=meeting["expected"],
+    meeting = db.one("SELECT expected, present FROM meetings WHERE id = ?", (sp.meeting_id,))
+    return _document(sp, poll, meeting, [], rules)
+
+
+def _document(sp: PollSpec, poll, meeting, ballots: list, rules: Rules) -> dict:
+    counted = tk.count_poll(sp.kind, list(sp.contests), ballots, expected=meeting["expected"],
                             present=meeting["present"], rules=rules)
     return {
-        "poll": poll_id, "title": poll["title"], "kind": sp.kind, "secret": sp.secret,
-        "state": poll["state"], "expected": meeting["expected"], "present": meeting["present"],
-        "issued": poll["issued"], "cast": 0, "blank": 0, "spoiled": 0,
-        "quorum_met": counted["quorum_met"], "contests": counted["contests"],
+        "poll": sp.id,
+        "title": poll["title"],
+        "kind": sp.kind,
+        "secret": sp.secret,
+        "state": poll["state"],
+        "expected": meeting["expected"],
+        "present": meeting["present"],
+        "issued": poll["issued"],
+        "cast": len(ballots),
+        "blank": counted["blank"],
+        # Tablets cannot spoil a ballot: answers that do not fit are refused (422)
+        # before anything is stored, so the spoiled count of an electronic box is 0.
+        "spoiled": 0,
+        "quorum_met": counted["quorum_met"],
+        "contests": counted["contests"],
     }
 
 
