@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from tally.rules import RulesError, load_rules
@@ -132,15 +133,13 @@ def _handle_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        if isinstance(exc, CSRFError):
+            return _refusal(Refusal(400, "csrf", "invalid", detail=exc.description))
+        status = exc.code or 500
         code = {400: "malformed", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                429: "rate_limited"}.get(exc.code or 500, "invalid")
-        if exc.code == 405:
-            code = "method_not_allowed"
-        refusal = Refusal(exc.code or 500, code, code if code in _known() else "invalid",
-                          detail=exc.description or "")
-        if getattr(exc, "name", "") == "Bad Request" and "CSRF" in (exc.description or ""):
-            refusal = Refusal(400, "csrf", "invalid", detail=exc.description)
-        return _refusal(refusal)
+                405: "method_not_allowed", 429: "rate_limited"}.get(status, "invalid")
+        # A code without a sentence of its own falls back to the general one (errors.MESSAGES).
+        return _refusal(Refusal(status, code, detail=exc.description or ""))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
@@ -148,11 +147,6 @@ def _handle_errors(app: Flask) -> None:
         refusal = Refusal(500, "internal", "invalid",
                           detail="an internal error occurred; nothing was changed. Tell the administrator")
         return _refusal(refusal)
-
-
-def _known() -> set[str]:
-    from .errors import MESSAGES
-    return set(MESSAGES)
 
 
 class _NoVotePath(logging.Filter):
