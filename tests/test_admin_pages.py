@@ -6,11 +6,11 @@ import io
 import re
 
 import pytest
+from conftest import new_instance
 
 from admin import slip_batches
 from admin.poll_input import contests_from_table, finalize
 from kiosk.app import create_app
-from kiosk.cli import init_instance
 
 PASSWORD = "a long admin password"
 CODE = re.compile(r"<code>([0-9A-Z]{4}(?:-[0-9A-Z]{2,4}){5})</code>")
@@ -24,7 +24,7 @@ def _english(client):
 
 def _make_app(tmp_path, **overrides):
     path = tmp_path / "instance"
-    init_instance(str(path), "admin", PASSWORD)
+    new_instance(path, PASSWORD)
     config = {"TESTING": True, "WTF_CSRF_ENABLED": False, "LOGIN_LIMIT": "1000 per minute",
               "TOKEN_FAILURE_LIMIT": "1000 per minute"}
     config.update(overrides)

@@ -13,10 +13,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import new_instance
 
 from kiosk import accounts, polls
 from kiosk.app import create_app
-from kiosk.cli import init_instance
 
 PASSWORD = "chair pages password"
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +94,7 @@ def config_of(root: Node) -> dict:
 
 def _instance(tmp_path, config: str | None = None) -> Path:
     path = tmp_path / "instance"
-    init_instance(str(path), "admin", PASSWORD)
+    new_instance(path, PASSWORD)
     if config is not None:
         (path / "config.toml").write_text(config, encoding="utf-8")
     return path

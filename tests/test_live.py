@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import new_instance
 
 from kiosk import accounts
 from kiosk.app import create_app
-from kiosk.cli import init_instance
 from kiosk.extensions import socketio
 
 NS = "/live"
@@ -26,7 +26,7 @@ VENDOR = Path(__file__).resolve().parent.parent / "kiosk" / "static" / "vendor"
 @pytest.fixture
 def live_app(tmp_path):
     path = tmp_path / "instance"
-    init_instance(str(path), "admin", PASSWORD)
+    new_instance(path, PASSWORD)
     app = create_app(str(path), {"WTF_CSRF_ENABLED": False, "TESTING": True})
     # Coalescing stays on; a short interval only makes the test quicker.
     app.extensions["ballotroom_publisher"].interval = 0.05

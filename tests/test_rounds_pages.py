@@ -7,18 +7,18 @@ import json
 import re
 
 import pytest
+from conftest import new_instance
 from test_rounds_api import full_candidate
 
 from kiosk import accounts
 from kiosk.app import create_app
-from kiosk.cli import init_instance
 
 PASSWORD = "a long admin password"
 
 
 def _make_app(tmp_path):
     path = tmp_path / "instance"
-    init_instance(str(path), "admin", PASSWORD)
+    new_instance(path, PASSWORD)
     return create_app(str(path), {"TESTING": True, "WTF_CSRF_ENABLED": False,
                                   "LOGIN_LIMIT": "1000 per minute"})
 

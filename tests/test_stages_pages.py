@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import Api
+from conftest import Api, new_instance
 from test_stages_api import (
     LEVELS,
     LOOKS,
@@ -20,7 +20,6 @@ from test_stages_api import (
 
 from kiosk import accounts
 from kiosk.app import create_app
-from kiosk.cli import init_instance
 
 PASSWORD = "a long admin password"
 
@@ -28,7 +27,7 @@ PASSWORD = "a long admin password"
 @pytest.fixture
 def admin_app(tmp_path):
     path = tmp_path / "instance"
-    init_instance(str(path), "admin", PASSWORD)
+    new_instance(path, PASSWORD)
     return create_app(str(path), {"TESTING": True, "WTF_CSRF_ENABLED": False, "LOGIN_LIMIT": "1000 per minute"})
 
 
