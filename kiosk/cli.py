@@ -21,9 +21,9 @@ class UsageError(Exception):
     """Bad input: exit status 2."""
 
 
-def _instance_arg(p: argparse.ArgumentParser) -> None:
+def _instance_arg(p: argparse.ArgumentParser, default: str = "./var, or ./var/demo (the demo of `make run`) when ./var holds none") -> None:
     p.add_argument("--instance", metavar="DIR", default=None,
-                   help="instance folder (database, keys, settings); env BALLOTROOM_INSTANCE, default ./var")
+                   help=f"instance folder (database, keys, settings); env BALLOTROOM_INSTANCE, default {default}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("init", help="create the instance and its first administrator")
-    _instance_arg(p)
+    _instance_arg(p, "./var")
     p.add_argument("--admin", default="admin", help="the first administrator's name (default: admin)")
     p.set_defaults(func=cmd_init)
 
@@ -79,8 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("demo", help="prepare the demo instance that `make run` serves (replaces it)")
-    _instance_arg(p)
+    p.add_argument("--instance", metavar="DIR", default=None, help="where to put it (default ./var/demo)")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("polls", help="list meetings and their polls (ids, kinds, states) and selection rounds")
+    _instance_arg(p)
+    p.add_argument("--meeting", metavar="M", default=None, help="only this meeting's polls")
+    p.add_argument("--json", action="store_true", help="print a JSON document instead of a listing")
+    p.set_defaults(func=cmd_polls)
 
     p = sub.add_parser("export", help="write the evidence bundle of a closed poll or of a round")
     _instance_arg(p)
@@ -105,10 +111,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _existing(path: str | None) -> Instance:
+    """The instance a command works on, which must exist.
+
+    Without --instance and BALLOTROOM_INSTANCE the default is ./var; when that holds no instance
+    but ./var/demo holds the demo that `make run` prepared, that demo is used (said on stderr), so
+    the commands a newcomer types after `make run` work on what they see. A refusal suggests
+    `ballotroom init` only when no instance is nearby: creating a second one is never the fix
+    for a mistyped folder.
+    """
+    from .demo import DEFAULT_PATH, MARKER
+    instance = Instance(path)
+    if instance.exists():
+        return instance
+    if not path and not os.environ.get("BALLOTROOM_INSTANCE"):
+        demo = Instance(DEFAULT_PATH)
+        if demo.exists() and (demo.path / MARKER).exists():
+            print(f"ballotroom: using the demo instance at {demo.path} (made by `make run`; "
+                  "--instance DIR or BALLOTROOM_INSTANCE chooses another)", file=sys.stderr)
+            return demo
+    nearby = _instances_near(instance.path)
+    if nearby:
+        raise UsageError(f"no instance at {instance.path}; instances nearby: {', '.join(nearby)}. "
+                         "Pass one with --instance DIR (or set BALLOTROOM_INSTANCE)")
+    raise UsageError(f"no instance at {instance.path}: run `ballotroom init --instance {instance.path}` "
+                     "first, or pass the folder of an existing one with --instance DIR")
+
+
+def _instances_near(path: Path) -> list[str]:
+    """Instance folders inside `path` or beside it (one level, no deeper search)."""
+    found: list[str] = []
+    for folder in (path, path.parent):
+        try:
+            children = sorted(folder.iterdir()) if folder.is_dir() else []
+        except OSError:
+            continue
+        found += [str(c) for c in children if c.is_dir() and Instance(c).exists()]
+    return list(dict.fromkeys(found))
+
+
 def _open(args) -> tuple[Instance, Database]:
-    instance = Instance(args.instance)
-    if not instance.exists():
-        raise UsageError(f"no instance at {instance.path}: run `ballotroom init --instance {instance.path}` first")
+    instance = _existing(args.instance)
     migrate(instance.db_path)
     return instance, Database(instance.db_path)
 
@@ -179,6 +222,45 @@ def cmd_apikey_create(args) -> int:
 def cmd_score(args) -> int:
     from tally.cli_score import main as score_main
     return score_main(args.args)
+
+
+def cmd_polls(args) -> int:
+    import json
+
+    from . import meetings, polls
+    from .errors import Refusal
+    _, db = _open(args)
+    try:
+        chosen = [meetings.get(db, args.meeting)] if args.meeting else meetings.all_meetings(db)
+    except Refusal:
+        raise UsageError(f"no meeting {args.meeting!r}; `ballotroom polls` lists them all") from None
+    listing = {
+        "meetings": [
+            {"id": m["id"], "title": m["title"], "expected": m["expected"], "present": m["present"],
+             "polls": [{"id": p["id"], "title": p["title"], "kind": p["kind"], "state": p["state"],
+                        "issued": p["issued"], "cast": p["cast_count"]}
+                       for p in polls.for_meeting(db, m["id"])]}
+            for m in chosen],
+        "rounds": [] if args.meeting else [
+            {"id": r["id"], "title": r["title"]}
+            for r in db.query("SELECT id, title FROM rounds ORDER BY created_at DESC, id")],
+    }
+    if args.json:
+        print(json.dumps(listing, ensure_ascii=False, indent=2))
+        return 0
+    if not listing["meetings"]:
+        print("No meetings yet: create one on the administrator's Meetings page or with POST /api/v1/meetings.")
+    for m in listing["meetings"]:
+        present = "not recorded" if m["present"] is None else m["present"]
+        print(f"meeting {m['id']}  {m['title']}  (expected {m['expected']}, present {present})")
+        for p in m["polls"]:
+            print(f"  poll {p['id']}  {p['kind']:<26} {p['state']:<6}  issued {p['issued']:>4}, "
+                  f"cast {p['cast']:>4}  {p['title']}")
+        if not m["polls"]:
+            print("  (no polls)")
+    for r in listing["rounds"]:
+        print(f"round {r['id']}  {r['title']}")
+    return 0
 
 
 def cmd_export(args) -> int:
@@ -286,9 +368,7 @@ def _is_loopback(host: str) -> bool:
 
 def cmd_serve(args) -> int:
     from .app import create_app
-    instance = Instance(args.instance)
-    if not instance.exists():
-        raise UsageError(f"no instance at {instance.path}: run `ballotroom init --instance {instance.path}` first")
+    instance = _existing(args.instance)
     overrides: dict = {"RULES_PATH": args.rules} if args.rules else {}
     setting = instance.settings().enrollment
     overrides["ENROLLMENT"] = setting if setting is not None else not _is_loopback(args.host)
@@ -321,8 +401,8 @@ def cmd_serve(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .demo import prepare
-    path = Path(args.instance or "./var/demo").resolve()
+    from .demo import DEFAULT_PATH, prepare
+    path = Path(args.instance or DEFAULT_PATH).resolve()
     info = prepare(path)
     print(info)
     return 0
