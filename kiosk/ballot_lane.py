@@ -4,10 +4,11 @@ Every ballot, from a tablet's script or any API client, arrives here. Flask's
 request machinery (context, hooks, routing, JSON helpers) costs about a third
 of a ballot's CPU time, and on a 2-core room server that is the difference
 between 750 and 1,200 ballots a second (BENCHMARKS.md). So this one hot path
-is a plain WSGI handler doing exactly the checks the app does elsewhere, with
-the same shared pieces: the room's network (kiosk.room), the failure
-throttle, tablet enrollment (kiosk.devices), and the one intake function
-(kiosk.intake.submit). Refusals are rendered inside a Flask request context,
+is a plain WSGI handler. Its only rule of its own is the room's network
+(kiosk.room), which guards every path; everything about the ballot is the
+one door the tablet's pages use too (kiosk.admission: the failure throttle,
+tablet enrollment, failures counted, the one intake and its live
+announcement). Refusals are rendered inside a Flask request context,
 so their message is in the client's language; they are rare, so their cost
 does not matter.
 """
@@ -18,7 +19,7 @@ import json
 import logging
 from http import HTTPStatus
 
-from . import devices, intake, live
+from . import admission
 from .errors import Refusal
 
 PATH = "/api/v1/ballots"
@@ -44,7 +45,7 @@ class BallotLane:
         try:
             body = self._submit(environ)
         except Refusal as refusal:
-            self.app.extensions["ballotroom_throttle"].observe(environ.get("REMOTE_ADDR") or "", refusal.status)
+            admission.refused(self.app, environ, refusal)
             return self._json(environ, start_response, refusal)
         except Exception:  # never a bare 500 page; nothing was acknowledged
             log.exception("ballot intake failed")
@@ -54,17 +55,11 @@ class BallotLane:
 
     def _submit(self, environ) -> dict:
         app = self.app
-        address = environ.get("REMOTE_ADDR") or ""
-        app.extensions["ballotroom_throttle"].check(address)
-        if app.config.get("ENROLLMENT"):
-            devices.require_credential(app.extensions["ballotroom_db"], _credential(environ))
+        admission.admit(app, environ)
         data = _read_json(environ)
         if not isinstance(data, dict) or "token" not in data or "answers" not in data:
             raise Refusal(400, "malformed")
-        receipt = intake.submit(app.extensions["ballotroom_db"], app.config["RULES"],
-                                app.config["TOKEN_KEY"], data["token"], data["answers"])
-        with app.app_context():
-            live.ballot_arrived(receipt.poll_id)
+        receipt = admission.cast(app, data["token"], data["answers"])
         return {"tracking_code": receipt.tracking_code}
 
     def _json(self, environ, start_response, refusal: Refusal):
@@ -93,19 +88,6 @@ def _read_json(environ) -> object:
         return json.loads(environ["wsgi.input"].read(length))
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise Refusal(400, "malformed") from None
-
-
-def _credential(environ) -> str | None:
-    header = environ.get("HTTP_" + devices.HEADER.upper().replace("-", "_"))
-    if header:
-        return header
-    from http.cookies import CookieError, SimpleCookie
-    try:
-        cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
-    except CookieError:
-        return None
-    morsel = cookie.get(devices.COOKIE)
-    return morsel.value if morsel else None
 
 
 def install(app) -> None:

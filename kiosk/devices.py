@@ -73,11 +73,3 @@ def require_credential(db: Database, credential: str | None) -> None:
     if not is_enrolled(db, credential):
         raise Refusal(403, "enrollment")
 
-
-def require_enrolled() -> None:
-    """Refuse (403) a tablet without a valid credential when enrollment is on (Flask pages)."""
-    from flask import current_app, request
-
-    from .app import db
-    if current_app.config.get("ENROLLMENT"):
-        require_credential(db(), request.cookies.get(COOKIE) or request.headers.get(HEADER))

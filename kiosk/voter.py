@@ -1,7 +1,9 @@
 """The tablet's pages: idle screen, ballot, review, receipt.
 
 A token travels only in the page (hidden field) and in the /t/ path, which
-the access log never records (app._NoVotePath).
+the access log never records (app._NoVotePath). The door's rules (throttle,
+enrollment, which refusals count as failures, casting and its live
+announcement) are kiosk.admission's, shared with the ballot lane.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 
 from tally import kinds as tk
 
-from . import ballot_forms, devices, intake, live, polls, tokens
+from . import admission, ballot_forms, devices, intake, polls, tokens
 from .app import db
 from .errors import Refusal
 
@@ -21,12 +23,12 @@ bp = Blueprint("voter", __name__)
 
 @bp.before_request
 def _at_the_door():
-    current_app.extensions["ballotroom_throttle"].check(request.remote_addr or "")
-    if request.endpoint != "voter.enroll":
-        try:
-            devices.require_enrolled()
-        except Refusal as refusal:
-            return _refused(refusal)
+    try:
+        admission.admit(current_app, request.environ, device=request.endpoint != "voter.enroll")
+    except Refusal as refusal:
+        if refusal.code == "rate_limited":
+            raise  # the app's own page for a throttled request, as on every path
+        return _refused(refusal)
     return None
 
 
@@ -43,8 +45,7 @@ def enroll(code: str):
 
 
 @bp.after_request
-def _count_failures(response):
-    current_app.extensions["ballotroom_throttle"].observe(request.remote_addr or "", response.status_code)
+def _no_store(response):
     # A shared tablet must never show the previous voter's ballot, review or receipt from its cache.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -86,6 +87,7 @@ def _ballot_page(token: str, sp: polls.PollSpec, answers: dict, refusal: Refusal
 
 
 def _refused(refusal: Refusal, code: str = ""):
+    admission.refused(current_app, request.environ, refusal)
     return render_template("tablet/refused.html", refusal=refusal, code=code), refusal.status
 
 
@@ -141,10 +143,8 @@ def submit():
     except (ValueError, RecursionError):
         return _refused(Refusal(400, "malformed"))
     try:
-        receipt = intake.submit(db(), current_app.config["RULES"], current_app.config["TOKEN_KEY"],
-                                request.form.get("token", ""), answers)
+        receipt = admission.cast(current_app, request.form.get("token", ""), answers)
     except Refusal as refusal:
         return _refused(refusal)
-    live.ballot_arrived(receipt.poll_id)
     return render_template("tablet/receipt.html", tracking_code=receipt.tracking_code,
                            seconds=current_app.config["SETTINGS"].receipt_seconds)
