@@ -35,7 +35,7 @@ translations: install
 	$(BIN)/pybabel compile -f -d kiosk/translations --statistics  # -f: the catalog has no header, which Babel reads as fuzzy; tests/test_i18n.py refuses fuzzy entries
 
 test: install-test lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rs  # -rs: say why a test was skipped (browser tests without Chromium)
 
 bench: install-test
 	$(BIN)/python bench/bench_tokens.py

@@ -1,6 +1,6 @@
 """Freshly issued slips, kept in the server's memory only until their PDF is downloaded.
 
-Tokens are shown once and only their keyed hashes are stored (DESIGN.md, One voter, one vote). So
+Tokens are shown once and only their keyed hashes are stored (SECURITY.md, "One voter, one vote"). So
 that the clerk can still download the printable PDF of a batch just issued, the batch's slips are
 kept here: in memory (never on disk, never in the session cookie), under a random batch id, for at
 most ``TTL`` seconds, and deleted by the first download. A timer deletes an expired batch even if

@@ -1,6 +1,6 @@
 """Who has answered a named poll (interview recommendation, leadership evaluation).
 
-Named polls record who answered by design (DESIGN.md, Secrecy); only the administrator sees it.
+Named polls record who answered by design (SECURITY.md, "Secrecy"); only the administrator sees it.
 A secret poll records nobody, and this module refuses to be asked about one.
 """
 

@@ -1,4 +1,4 @@
-"""The HTTP JSON API, /api/v1 (INTERFACES.md section 1)."""
+"""The HTTP JSON API, /api/v1 (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ bp = Blueprint("api", __name__)
 
 
 def require_key(*roles: str):
-    """Bearer key with one of `roles` (INTERFACES.md: `Authorization: Bearer <key>`)."""
+    """Bearer key with one of `roles` (docs/api.md, "Keys": `Authorization: Bearer <key>`)."""
 
     def decorator(view):
         @functools.wraps(view)

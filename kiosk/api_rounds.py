@@ -1,4 +1,4 @@
-"""The rounds part of the HTTP JSON API, /api/v1/rounds (INTERFACES.md section 1, "Rounds").
+"""The rounds part of the HTTP JSON API, /api/v1/rounds (docs/api.md, "Rounds and stages").
 
 Writes need an admin key; reads an admin or chair key. Decimal figures in request bodies are read
 as written ("28.5" and 28.5 alike), never through binary floats.

@@ -1,4 +1,4 @@
-"""From a tablet's HTML form to the answers document of INTERFACES.md.
+"""From a tablet's HTML form to the answers document of docs/api.md ("Meetings and polls").
 
 Field names: ``c:<contest>`` (checkboxes, recommendation kinds),
 ``k:<candidate>`` (one choice per candidate), ``k:<candidate>:<item>``

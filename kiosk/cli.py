@@ -1,4 +1,4 @@
-"""The one command line, `ballotroom` (INTERFACES.md section 4).
+"""The one command line, `ballotroom` (README.md, "The command line").
 
 Exit status: 0 success, 2 bad input (with a message naming what is wrong),
 1 any other failure.
@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--label", default="")
     pa.set_defaults(func=cmd_apikey_create)
 
-    p = sub.add_parser("score", help="score a round file (INTERFACES.md section 3)", add_help=False)
+    p = sub.add_parser("score", help="score a round file (docs/round-file.md)", add_help=False)
     p.add_argument("args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_score)
 

@@ -19,7 +19,7 @@ from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("ballotroom")
 
-# Secrecy lives in the schema (DESIGN.md, Secrecy): `ballots` and `receipts`
+# Secrecy lives in the schema (SECURITY.md, "Secrecy"): `ballots` and `receipts`
 # are WITHOUT ROWID tables keyed by random ids, so the stored order is the
 # order of random keys, never the order of arrival; neither table has a
 # token, voter, tablet, address, time or sequence column.
@@ -249,7 +249,7 @@ class Database:
 
 
 SCHEMA_2 = """
--- The signed result certificate of a closed poll (DESIGN.md, Integrity).
+-- The signed result certificate of a closed poll (SECURITY.md, Integrity and evidence).
 ALTER TABLE polls ADD COLUMN certificate TEXT CHECK (certificate IS NULL OR json_valid(certificate));
 ALTER TABLE polls ADD COLUMN signature TEXT;
 
@@ -282,7 +282,7 @@ def m002_certificates_and_devices(db: sqlite_utils.Database) -> None:
     _exec_script(db.conn, SCHEMA_2)
 
 
-# Selection rounds (INTERFACES.md, "Rounds"; DOMAIN.md, "The five evaluations"). Ballot-derived
+# Selection rounds (docs/api.md, "Rounds"; docs/rules.md, "The five evaluations"). Ballot-derived
 # parts come from the round's closed polls (polls.round_id); only what no ballot gives is stored
 # here: the administrator's entries, and the figures of an imported round file.
 SCHEMA_3 = """
@@ -341,7 +341,7 @@ def m003_rounds(db: sqlite_utils.Database) -> None:
     _exec_script(db.conn, SCHEMA_3)
 
 
-# The four competitive stages of a round (DOMAIN.md, "The four competitive stages"). A stage's
+# The four competitive stages of a round (docs/rules.md, "The four competitive stages"). A stage's
 # work is a *record* (round_stages): started, completed, and never edited after completion, only
 # superseded with a reason, after which a new attempt of the stage carries on. Everything entered
 # during a stage hangs off its record, so a superseded record keeps exactly what it held.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 MESSAGES = {
-    # Ballot intake (INTERFACES.md: status codes of POST /api/v1/ballots)
+    # Ballot intake (docs/api.md, "Casting a ballot": status codes of POST /api/v1/ballots)
     "malformed": _l("The request could not be read. Check the form and try again."),
     "token_typo": _l("This code has a typing error. Check each character against the slip and type it again."),
     "token_unknown": _l("This code was never issued. Check the slip, or ask the clerk for help."),

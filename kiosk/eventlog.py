@@ -1,4 +1,4 @@
-"""The append-only, hash-chained event log (DESIGN.md, Integrity).
+"""The append-only, hash-chained event log (SECURITY.md, "Integrity and evidence").
 
 Each entry's hash covers its sequence number, time, actor, type, canonical
 JSON payload and the previous entry's hash, so removing, reordering or

@@ -1,7 +1,7 @@
 """The instance folder: database, secret key, signing key, settings.
 
 Two instances never mix because everything an instance owns lives in its
-folder (INTERFACES.md section 4, ``--instance``).
+folder (README.md, "The command line", ``--instance``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""Live updates over Socket.IO (INTERFACES.md section 2).
+"""Live updates over Socket.IO (docs/api.md, "Live events").
 
 Namespace /live. Chairs and administrators (API key in `auth`, or their login
 session) `watch` a poll and receive `turnout` (one by one) and `tally` (only
-in batches of at least k new ballots, DESIGN.md Secrecy). Everyone, tablets
+in batches of at least k new ballots, SECURITY.md "Secrecy"). Everyone, tablets
 included, receives `state` when a poll opens or closes, and nothing else.
 
 Ballot arrivals are coalesced by one background publisher, so the intake

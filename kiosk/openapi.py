@@ -78,7 +78,7 @@ SCHEMAS = {
     "Results": {
         "type": "object",
         "description": (
-            "While a poll is open, the last published batch (DESIGN.md, Secrecy); `cast_live` is the "
+            "While a poll is open, the last published batch (SECURITY.md, Secrecy); `cast_live` is the "
             "turnout now. After close, the fixed result with the ballot box's `digest`."),
         "required": ["poll", "kind", "state", "expected", "present", "issued", "cast", "quorum_met", "contests"],
         "properties": {
@@ -189,7 +189,7 @@ def document() -> dict:
     }
 
 
-# --- rounds (INTERFACES.md section 1, "Rounds"; section 3, the round file) ----------------------
+# --- rounds (docs/api.md, "Rounds and stages"; docs/round-file.md) ------------------------------
 
 DECIMAL = {"oneOf": [{"type": "string", "pattern": r"^\s*\d+(\.\d*)?\s*$"}, {"type": "number", "minimum": 0}],
            "description": 'a decimal, exact: "28.5" or 28.5 (read as written, never as a binary float)'}
@@ -198,7 +198,7 @@ FIELD_ERROR = ("400 names the offending field in the message and in `detail.fiel
                "(e.g. `levels[0].posts`, `candidates[2].level`, `performance.base`).")
 ROUND_FILE = {
     "type": "object", "required": ["format", "title", "levels", "candidates"],
-    "description": "The round file, `\"format\": \"ballotroom-round/1\"` (INTERFACES.md section 3): the input "
+    "description": "The round file, `\"format\": \"ballotroom-round/1\"` (docs/round-file.md): the input "
                    "of `ballotroom score ROUND.json --json`.",
     "properties": {
         "format": {"const": "ballotroom-round/1"}, "title": {"type": "string"},
@@ -219,7 +219,7 @@ ROUND_FILE = {
 }
 SCORE_SHEET = {
     "type": "object", "required": ["candidates", "shortlist", "ties_at_cut"],
-    "description": "The same document as `ballotroom score --json` (INTERFACES.md section 3).",
+    "description": "The same document as `ballotroom score --json` (docs/round-file.md).",
     "properties": {
         "candidates": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "string"}, "total": {"type": ["string", "null"]},

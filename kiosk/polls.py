@@ -277,7 +277,7 @@ def open_poll(db: Database, actor: str, poll_id: str) -> dict:
 def close_poll(db: Database, rules: Rules, actor: str, poll_id: str,
                signer: evidence.Signer | None = None) -> dict:
     """Close: unused tokens become void, the ballot box's digest and the result are
-    fixed, and the result certificate is signed (DESIGN.md, Integrity)."""
+    fixed, and the result certificate is signed (SECURITY.md, "Integrity and evidence")."""
     sp = spec(db, poll_id)
     signer = signer or evidence.app_signer()
     with db.write() as conn:
@@ -371,7 +371,7 @@ def _lock_for(poll_id: str) -> threading.Lock:
 
 def maybe_publish(db: Database, rules: Rules, poll_id: str, batch: int) -> dict | None:
     """Publish a new live tally if at least `batch` ballots arrived since the last one and at
-    least `batch` issued slips are still unused (DESIGN.md, Secrecy); returns the new document
+    least `batch` issued slips are still unused (SECURITY.md, "Secrecy"); returns the new document
     or None.
 
     The second condition keeps the end of the vote hidden too: the final result, shown at the
@@ -424,7 +424,7 @@ def results(db: Database, rules: Rules, poll_id: str) -> dict:
     else:
         # Nothing published yet: the tally of no ballots (draft, or open below k).
         doc = _empty(db, rules, poll_id)
-    # Counts that may move one by one (DESIGN.md: turnout) and attendance, read fresh.
+    # Counts that may move one by one (SECURITY.md, "Secrecy": turnout) and attendance, read fresh.
     meeting = db.one(
         "SELECT m.expected, m.present, p.issued, p.state FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?",
         (poll_id,),

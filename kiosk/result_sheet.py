@@ -17,7 +17,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from .slips import cjk_font
 
-# The figures each kind's candidates carry (INTERFACES.md, results), in display order.
+# The figures each kind's candidates carry (docs/api.md, "Results"), in display order.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "democratic_recommendation": ("votes", "rate", "passes"),
     "interview_recommendation": ("votes", "rate", "passes"),

@@ -1,4 +1,4 @@
-"""Who may reach the server at all: the room's network ranges (DESIGN.md, the room's network)."""
+"""Who may reach the server at all: the room's network ranges (SECURITY.md, "The room's network")."""
 
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ def part_from_result(part: str, row: dict, result: dict) -> dict:
         return {"raters": row["raters"], "occasional": list(row["occasional"]),
                 "frequent": list(row["frequent"])}
     if part == "democratic":
-        # Blank ballots count as cast (DOMAIN.md): the poll's cast, not the contest's choosers.
+        # Blank ballots count as cast (docs/rules.md): the poll's cast, not the contest's choosers.
         return {"votes": row["votes"], "cast": result["cast"]}
     if part == "interview":
         return {"named": row["votes"], "interviewed": result["cast"]}

@@ -1,5 +1,5 @@
-"""The round report: every stage with its figures and decisions, and the seed's closing figures
-computed from the data (DOMAIN.md, "What the round reports").
+"""The round report: every stage with its figures and decisions, and the source account's
+closing figures computed from the data (docs/rules.md, "The four competitive stages").
 
 The closing figures, each from what the round holds:
 

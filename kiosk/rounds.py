@@ -1,5 +1,5 @@
-"""Selection rounds: levels, candidates, and the entries no ballot gives (DOMAIN.md, "The five
-evaluations"; INTERFACES.md, "Rounds").
+"""Selection rounds: levels, candidates, and the entries no ballot gives (docs/rules.md, "The five
+evaluations"; docs/api.md, "Rounds and stages").
 
 This module stores and checks; it never scores. The round document (the round file) and its
 score sheet are put together by ``kiosk.round_doc`` from these tables and the round's closed
@@ -22,11 +22,11 @@ from . import eventlog
 from .db import Database
 from .errors import Refusal
 
-# The three levels of DOMAIN.md; a round may name others, these get their Chinese name by default.
+# The three levels of docs/rules.md; a round may name others, these get their Chinese name by default.
 LEVEL_NAMES = {"section_chief": "正科级", "deputy_section_chief": "副科级", "general_cadre": "一般干部"}
 
-# Which part of the round file a poll of each kind gives (INTERFACES.md: "A poll feeds a round
-# when…"). Other kinds (plenary, standing committee) may name a round but feed no part.
+# Which part of the round file a poll of each kind gives (docs/api.md, "Rounds and
+# stages"). Other kinds (plenary, standing committee) may name a round but feed no part.
 FEEDING_KINDS = {
     "character": "character",
     "democratic_recommendation": "democratic",

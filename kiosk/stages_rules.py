@@ -18,11 +18,11 @@ from tally.rules import Rules
 
 STAGES: tuple[str, ...] = ("recommendation", "inspection", "deliberation", "vote")
 
-# The five looks and comparisons (五看五比), in the seed's order.
+# The five looks and comparisons (五看五比), in the source account's order.
 LOOKS: tuple[str, ...] = ("test_results", "personality", "ability", "work_results", "public_standing")
 LOOK_GRADES: tuple[str, ...] = ("good", "fair", "weak")
 
-# Whom the secretary consults about an important post ("5+X"): the five named by the seed, then
+# Whom the secretary consults about an important post ("5+X"): the five named by the source account, then
 # department heads and anyone else (the X).
 CONSULTED_ROLES: tuple[str, ...] = ("mayor", "deputy_secretary", "discipline_secretary",
                                     "organisation_head", "leader_in_charge", "department_head", "other")
@@ -171,7 +171,7 @@ class SurveyCounts:
 
 def pooled_satisfaction(counts: Iterable[SurveyCounts], rules: Rules) -> tuple[SurveyCounts, Fraction | None]:
     """All survey answers about the chosen, pooled: (satisfied + w × basically satisfied) /
-    respondents, with the rules file's weight w of "basically satisfied" (1 by default, so the seed's
+    respondents, with the rules file's weight w of "basically satisfied" (1 by default, so the source's
     满意 + 基本满意 over respondents). None when nobody answered."""
     total = sum(counts, SurveyCounts())
     if not total.respondents:

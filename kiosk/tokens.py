@@ -1,7 +1,7 @@
 """One-time ballot tokens: generation, check characters, keyed hashing.
 
-A token is 22 random Crockford base32 characters (110 bits, DESIGN.md asks
-for at least 100) followed by 2 check characters, printed in groups of four:
+A token is 22 random Crockford base32 characters (110 bits; SECURITY.md
+promises at least 100) followed by 2 check characters, printed in groups of four:
 ``7Q2M-K9XF-...``. The check characters let a typo (400) be told apart from
 a well-formed code that was never issued (404) without touching the database.
 """
@@ -95,7 +95,7 @@ def keyed_hash(key: bytes, token: str) -> str:
 def tracking_code(key: bytes, token: str) -> str:
     """The receipt's code, derived from the token so that it never needs storing
     beside it: a tablet retrying a used token is told its code again, while the
-    server keeps no token-to-ballot link (DESIGN.md, lost answer)."""
+    server keeps no token-to-ballot link (SECURITY.md, "Integrity and evidence")."""
     mac = hmac.new(key, b"receipt:" + token.encode("ascii"), hashlib.sha256).digest()
     value = int.from_bytes(mac[:8], "big")
     chars = []

@@ -79,7 +79,7 @@ def _fill_places(
 
     More passing than places: the most agreeing votes win; a tie for the last place sends the
     tied to a runoff and only those strictly above are chosen. Fewer passing than places (none
-    passing included, but only when the vote is valid): DOMAIN.md asks for "a revote among those
+    passing included, but only when the vote is valid): docs/rules.md asks for "a runoff among those
     concerned". We read "those concerned" as every candidate not passing, since any of them may
     still fill the remaining places; the passing are chosen now.
     """

@@ -75,7 +75,7 @@ _REGISTRY: dict[str, KindRules] = {
 
 KINDS: tuple[str, ...] = tuple(_REGISTRY)
 
-# Interviews and the leaders' grades are named by design (DESIGN.md, Secrecy): they record who
+# Interviews and the leaders' grades are named by design (SECURITY.md, Secrecy): they record who
 # answered. Every other kind is a secret ballot.
 NAMED_KINDS: frozenset[str] = frozenset({"interview_recommendation", "leaders"})
 SECRET_KINDS: frozenset[str] = frozenset(KINDS) - NAMED_KINDS
@@ -154,7 +154,7 @@ def count_poll(
     present: int | None,
     rules: Rules,
 ) -> dict:
-    """The kind-specific part of a poll's results document (INTERFACES.md section 1).
+    """The kind-specific part of a poll's results document (docs/api.md, "Results").
 
     ``present`` None means attendance was not recorded; each ballot then stands for a member
     present, so ``cast`` is the attendance figure. Every stored ballot is read again with

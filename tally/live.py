@@ -1,4 +1,4 @@
-"""When an open secret poll's live tally may move (DESIGN.md, Secrecy)."""
+"""When an open secret poll's live tally may move (SECURITY.md, Secrecy)."""
 
 from __future__ import annotations
 

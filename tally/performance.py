@@ -1,6 +1,6 @@
 """Performance base and bonus from a candidate's record, by the rules file's local-policy table.
 
-DOMAIN.md: a base score from the city's ranking of the candidate's work (排类排位) plus bonus
+docs/rules.md: a base score from the city's ranking of the candidate's work (排类排位) plus bonus
 for the ranking and for awards at national, provincial, prefectural and county level; capped at
 the performance points (40) by the score sheet. The table is local policy, shipped as an example
 in `[performance_example]`.

@@ -57,7 +57,7 @@ def all_candidates(contests: Sequence[Contest]) -> Iterator[tuple[Contest, Candi
 
 
 def contests_from_dicts(raw: Any) -> list[Contest]:
-    """Contests from the JSON shape of INTERFACES.md (``{"id", "title", "max_choices", ...}``).
+    """Contests from the JSON shape of docs/api.md (``{"id", "title", "max_choices", ...}``).
 
     Only the shape is checked here; ``validate_spec`` checks the content.
     """

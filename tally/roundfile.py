@@ -1,4 +1,4 @@
-"""The round file (``"format": "ballotroom-round/1"``, INTERFACES.md section 3): read and checked.
+"""The round file (``"format": "ballotroom-round/1"``, docs/round-file.md): read and checked.
 
 A second party recomputes every score from this file alone, so it is checked strictly: unknown
 keys are refused (a misspelt part would otherwise silently count as missing), counts must add up,

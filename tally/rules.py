@@ -1,4 +1,4 @@
-"""The rules file: every number of DOMAIN.md, read from TOML and checked key by key.
+"""The rules file: every number of docs/rules.md, read from TOML and checked key by key.
 
 The packaged default is ``tally/rules.toml``; a county may pass its own copy. Numbers become
 ``Fraction`` so that every comparison against a bar is exact (30% of 80 is 24, not 23.999...).
@@ -17,7 +17,7 @@ from typing import Any
 RULES_FORMAT = "ballotroom-rules/1"
 
 # Year-end grades, best first (优秀 / 称职 / 基本称职 / 不称职). The vocabulary is fixed by the
-# round file format (INTERFACES.md section 3); which of them is the bar is a rules setting.
+# round file format (docs/round-file.md); which of them is the bar is a rules setting.
 YEAR_END_GRADES: tuple[str, ...] = (
     "outstanding",
     "competent",
@@ -337,7 +337,7 @@ def _read(data: dict[str, Any]) -> Rules:
     if example.raw("is_local_policy_example") is not True:
         raise RulesError(
             "performance_example.is_local_policy_example",
-            "must be true: the table is an illustration of local policy, never the seed's rule",
+            "must be true: the table is an illustration of local policy, never the source account's rule",
         )
 
     return Rules(

@@ -1,4 +1,4 @@
-"""The five evaluations' score sheet of a round (INTERFACES.md section 3, ``ballotroom score``).
+"""The five evaluations' score sheet of a round (docs/round-file.md, ``ballotroom score``).
 
 Input: a round document (tally.roundfile); output: the ``--json`` document, every candidate in
 input order with parts, total, eligibility and the reasons against it, rank within the level,
@@ -33,7 +33,7 @@ from tally.roundfile import decimal_value, validate_round
 from tally.rules import Rules
 from tally.table import render_table
 
-# Parts of the score sheet, in the order of DOMAIN.md.
+# Parts of the score sheet, in the order of docs/rules.md.
 SHEET_PARTS: tuple[str, ...] = ("character", "public", "performance", "leaders", "organisation")
 
 
@@ -159,7 +159,7 @@ def score_round(round_doc: dict, rules: Rules) -> dict:
         ranks.update({s.id: r for s, r in zip(eligible, level_ranks, strict=True)})
         field = [(s.id, s.total) for s in eligible if s.total is not None]
         cut = cut_at(field, initial_places(level["posts"], rules))
-        # Ties at the cut line all go through, flagged for the people who decide (DOMAIN.md).
+        # Ties at the cut line all go through, flagged for the people who decide (docs/rules.md).
         through = set(cut.above) | set(cut.tied)
         shortlist[level["id"]] = [
             s.id for s in sorted(eligible, key=lambda s: ranks[s.id]) if s.id in through

@@ -384,7 +384,7 @@ def test_issue_ten_tokens_download_pdf_once_and_vote(admin_app, clerk):
 
     page = _text(clerk.get(f"/admin/polls/{poll_id}"))
     counts = dict(re.findall(r'<li data-count="(\w+)"><b>([^<]*)</b>', page))
-    # While open, blank moves only with the published batches (DESIGN.md, Secrecy): the page shows
+    # While open, blank moves only with the published batches (SECURITY.md, Secrecy): the page shows
     # exactly what polls.turnout says.
     from kiosk import polls
     with admin_app.app_context():

@@ -1,4 +1,4 @@
-"""Live updates over Socket.IO (INTERFACES.md section 2; DESIGN.md, Secrecy).
+"""Live updates over Socket.IO (docs/api.md, "Live events"; SECURITY.md, "Secrecy").
 
 A chair's client sees turnout move one by one but the tally only in batches of at least k
 ballots; a client without a key (a tablet) learns only that a poll opened or closed.

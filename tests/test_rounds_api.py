@@ -1,4 +1,4 @@
-"""Selection rounds through the API (INTERFACES.md section 1 "Rounds", section 3 round file)."""
+"""Selection rounds through the API (docs/api.md "Rounds and stages", docs/round-file.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Secrecy lives in the schema and the logs (DESIGN.md, Secrecy)."""
+"""Secrecy lives in the schema and the logs (SECURITY.md, "Secrecy")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The rules file: the packaged default holds DOMAIN.md's numbers; every bad file names its key."""
+"""The rules file: the packaged default holds docs/rules.md's numbers; every bad file names its key."""
 
 from __future__ import annotations
 
