@@ -37,7 +37,6 @@ def _helpers():
         "pct": vr.rate_percent,
         "width": vr.width,
         "fmt": vr.fmt,
-        "over_line": vr.frequent_over_line,
         "local_time": vr.local_time,
     }
 
@@ -61,12 +60,11 @@ def _page(poll_id: str) -> dict:
     poll = polls.get(db(), poll_id)  # 404 for an unknown poll
     meeting = meetings.get(db(), poll["meeting_id"])
     doc = polls.results(db(), _rules(), poll_id)
-    turnout = polls.turnout(db(), poll_id)
+    turnout = polls.turnout(db(), poll_id, _rules())
     closed = doc["state"] == "closed"
     rule = vr.board_rules(poll, doc["expected"], _rules(), i18n.current())
-    quorum = vr.quorum_state(rule, doc if closed else turnout)
-    if quorum is not None and closed:
-        quorum["met"] = doc["quorum_met"]  # the fixed result is the authority
+    # Decided by tally: the fixed result's quorum once closed, the live turnout's while open.
+    quorum = (doc if closed else turnout)["quorum"]
     labels = vr.labels()
     batch = live.batch_size(current_app)
     return {

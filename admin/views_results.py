@@ -5,17 +5,18 @@ views by ``kiosk/static/js/dashboard.js`` from live ``tally`` events. Both read 
 things made here, so they say the same:
 
 - ``board_rules``: the numbers of the rules file that the page draws (where the line goes, how
-  many agreeing votes are needed, the quorum), exact fractions turned into what a page needs;
+  many agreeing votes are needed, the quorum), exact fractions turned into what a page needs,
+  each figure computed by tally;
 - ``labels``: every sentence the pages need, translated, with ``%(name)s`` placeholders (the
   script has no text of its own).
 
-No rule is decided here: whether a candidate passes, is chosen or vetoed comes from the results
-document (tally/); the page only draws it.
+No rule is decided here: whether a candidate passes, is chosen or vetoed, which items are over
+the veto line and whether the quorum is met come from the results document and the turnout
+(tally/); the page only draws them. tests/test_no_thresholds_in_views.py keeps it so.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -23,7 +24,9 @@ from fractions import Fraction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tally import kinds as tk
 from tally.display import fixed
+from tally.meetings import committee_votes_needed, needed_for
 from tally.rules import Rules
 
 FAMILY = {
@@ -47,26 +50,6 @@ KIND_NAMES = {
 }
 
 STATE_NAMES = {"draft": _l("Not yet open"), "open": _l("Open"), "closed": _l("Closed")}
-
-
-def _line_share(kind: str, rules: Rules) -> Fraction | None:
-    """The share at which the kind's line is drawn (None: the kind has no line)."""
-    return {
-        "democratic_recommendation": rules.democratic_bar,
-        "interview_recommendation": rules.interview_bar,
-        "survey": rules.survey_bar,
-        "character": rules.character_veto_share,
-        "standing_committee": rules.committee_pass_share,
-    }.get(kind)
-
-
-def _quorum_share(kind: str, rules: Rules) -> Fraction | None:
-    """The share of expected members that must be present (None: the kind has no quorum)."""
-    return {
-        "democratic_recommendation": rules.meeting_quorum,
-        "plenary_recommendation": rules.meeting_quorum,
-        "standing_committee": rules.committee_quorum,
-    }.get(kind)
 
 
 def share_text(value: Fraction) -> str:
@@ -114,15 +97,13 @@ def board_rules(poll: dict, expected: int, rules: Rules, lang: str) -> dict:
     """The numbers of the rules the pages draw for this poll, as plain JSON."""
     kind = poll["kind"]
     out: dict = {"family": FAMILY[kind], "kind": kind}
-    line = _line_share(kind, rules)
+    line = tk.line_share(kind, rules)
     if line is not None:
         out["line"] = float(line * 100)
         out["line_label"] = share_text(line)
         out["line_fraction"] = [line.numerator, line.denominator]
     if kind == "standing_committee":
-        # "More than half of those expected": the smallest whole number above share × expected.
-        out["needed"] = math.floor(rules.committee_pass_share * expected) + 1
-        out["line"] = float(rules.committee_pass_share * 100)
+        out["needed"] = committee_votes_needed(expected, rules)
     if kind == "character":
         out["min"] = rules.character_min_raters
         out["max"] = points_text(rules.points.character)
@@ -133,40 +114,13 @@ def board_rules(poll: dict, expected: int, rules: Rules, lang: str) -> dict:
         out["max"] = points_text(rules.leaders_unit_points + rules.leaders_city_points)
         out["unit_max"] = points_text(rules.leaders_unit_points)
         out["city_max"] = points_text(rules.leaders_city_points)
-    quorum = _quorum_share(kind, rules)
+    quorum = tk.quorum_share(kind, rules)
     if quorum is not None:
         out["quorum"] = [quorum.numerator, quorum.denominator]
         out["quorum_label"] = share_text(quorum)
-        out["quorum_needed"] = math.ceil(quorum * expected)
+        out["quorum_needed"] = needed_for(quorum, expected)
     out["places"] = {c["id"]: c["places"] for c in poll["contests"]}
     return out
-
-
-def quorum_state(rule: dict, counts: dict) -> dict | None:
-    """Quorum as the tally computes it: present >= share × expected; with attendance not
-    recorded, the ballots cast stand for those present (tally.kinds.count_poll).
-
-    ``counts`` is the live turnout while a poll is open (attendance may change during the
-    meeting) and the fixed results document once it is closed.
-    """
-    if "quorum" not in rule:
-        return None
-    num, den = rule["quorum"]
-    present = counts["present"]
-    attendance = counts["cast"] if present is None else present
-    return {
-        "met": attendance * den >= num * counts["expected"],
-        "present": attendance,
-        "recorded": present is not None,
-        "expected": counts["expected"],
-        "needed": rule["quorum_needed"],
-    }
-
-
-def frequent_over_line(rule: dict, frequent: int, raters: int) -> bool:
-    """An item's frequent share above the veto line, compared exactly."""
-    num, den = rule["line_fraction"]
-    return raters > 0 and frequent * den > num * raters
 
 
 def labels() -> dict[str, str]:

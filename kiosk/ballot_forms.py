@@ -38,13 +38,8 @@ def template_for(kind: str) -> str:
 
 
 def options_for(kind: str) -> tuple[str, ...]:
-    """The answer values a per-candidate kind offers, in display order."""
-    return {
-        "standing_committee": ("agree", "disagree", "abstain"),
-        "survey": ("satisfied", "basically_satisfied", "dissatisfied"),
-        "leaders": ("good", "fairly_good", "average", "poor"),
-        "character": ("none", "occasional", "frequent"),
-    }.get(kind, ())
+    """The answer values a per-candidate kind offers, in display order (tally's word list)."""
+    return tk.answers_of(kind)
 
 
 def is_choice(kind: str) -> bool:

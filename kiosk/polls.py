@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from tally import kinds as tk
+from tally import live as tl
+from tally.meetings import slips_beyond
 from tally.rules import Rules
 
 from . import eventlog, evidence, meetings, rounds, tokens
@@ -21,7 +23,6 @@ from .db import Database
 from .errors import Refusal
 
 MAX_TOKENS_PER_BATCH = 5000
-NAMED_GROUPS = {"leaders": ("unit", "city")}
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,7 @@ def void_batch(db: Database, actor: str, poll_id: str, batch_id: str, reason: ob
 def _named_voters(kind: str, voters: object) -> list[tuple[str | None, str | None]]:
     if not isinstance(voters, list) or not voters or len(voters) > MAX_TOKENS_PER_BATCH:
         raise Refusal(400, "invalid", detail=_l("voters must be a list of 1 to %(n)s people", n=MAX_TOKENS_PER_BATCH))
-    allowed = NAMED_GROUPS.get(kind)
+    allowed = tk.voter_groups(kind)
     out = []
     for i, v in enumerate(voters, 1):
         if not isinstance(v, dict) or not isinstance(v.get("name"), str) or not v["name"].strip():
@@ -370,21 +371,15 @@ def _lock_for(poll_id: str) -> threading.Lock:
 
 
 def maybe_publish(db: Database, rules: Rules, poll_id: str, batch: int) -> dict | None:
-    """Publish a new live tally if at least `batch` ballots arrived since the last one and at
-    least `batch` issued slips are still unused (SECURITY.md, "Secrecy"); returns the new document
-    or None.
-
-    The second condition keeps the end of the vote hidden too: the final result, shown at the
-    close, then differs from the last published tally by at least `batch` ballots whenever the
-    slips issued are used, so it cannot single out the last ones cast.
-    """
+    """Publish a new live tally when tally.live.publish_due says it may move (SECURITY.md,
+    "Secrecy": batches of `batch` ballots, and never the last `batch` slips); returns the new
+    document or None."""
     with _lock_for(poll_id):
         row = db.one("SELECT state, cast_count, published_cast FROM polls WHERE id = ?", (poll_id,))
-        if row is None or row["state"] != "open" or row["cast_count"] - row["published_cast"] < batch:
-            return None
+        if row is None or row["state"] != "open" or not tl.batch_due(row["cast_count"], row["published_cast"], batch):
+            return None  # skipped before recounting; the recount below is checked whole
         doc = snapshot(db, rules, poll_id)
-        if (doc["state"] != "open" or doc["cast"] - row["published_cast"] < batch
-                or doc["issued"] - doc["cast"] < batch):
+        if doc["state"] != "open" or not tl.publish_due(doc["cast"], row["published_cast"], doc["issued"], batch):
             return None
         with db.write() as conn:
             stored = conn.execute(
@@ -433,6 +428,10 @@ def results(db: Database, rules: Rules, poll_id: str) -> dict:
     doc["cast_live"] = row["cast_count"]
     if row["state"] != "closed":
         doc.update(expected=meeting["expected"], present=meeting["present"], issued=meeting["issued"])
+    if "quorum" not in doc:  # fixed before results stated their decisions: state them now
+        doc.update(tk.decisions(doc["kind"], doc, expected=doc["expected"], present=doc["present"], rules=rules))
+        if doc["quorum"] is not None:
+            doc["quorum"]["met"] = doc["quorum_met"]  # the fixed result is the authority
     return doc
 
 
@@ -463,16 +462,35 @@ def _document(sp: PollSpec, poll, meeting, ballots: list, rules: Rules) -> dict:
         "spoiled": 0,
         "quorum_met": counted["quorum_met"],
         "contests": counted["contests"],
+        # What pages state (quorum, item vetoes, votes needed), decided by tally, not by them.
+        **tk.decisions(sp.kind, counted, expected=meeting["expected"], present=meeting["present"], rules=rules),
     }
 
 
-def turnout(db: Database, poll_id: str) -> dict:
+def turnout(db: Database, poll_id: str, rules: Rules | None = None) -> dict:
+    """The counts that move one by one, and the quorum they reach now (tally decides it).
+
+    ``rules`` defaults to the app's, so the live publisher's callers need not pass them; with
+    neither (no app context), the quorum is left out."""
     row = db.one(
-        "SELECT p.id, p.state, p.issued, p.cast_count, p.blank, p.published, m.expected, m.present"
+        "SELECT p.id, p.kind, p.state, p.issued, p.cast_count, p.blank, p.published, m.expected, m.present"
         " FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?", (poll_id,))
     if row is None:
         raise Refusal(404, "not_found")
     blank = _public_blank(row["state"], row["blank"], row["published"])
-    return {"poll": row["id"], "state": row["state"], "expected": row["expected"],
-            "present": row["present"], "issued": row["issued"], "cast": row["cast_count"],
-            "blank": blank, "spoiled": 0}
+    out = {"poll": row["id"], "state": row["state"], "expected": row["expected"],
+           "present": row["present"], "issued": row["issued"], "cast": row["cast_count"],
+           "blank": blank, "spoiled": 0,
+           "issued_beyond": slips_beyond(row["issued"], row["present"], row["expected"])}
+    rules = rules if rules is not None else _app_rules()
+    if rules is not None:
+        out["quorum"] = tk.quorum_state(row["kind"], expected=row["expected"], present=row["present"],
+                                        cast=row["cast_count"], rules=rules)
+    return out
+
+
+def _app_rules() -> Rules | None:
+    # Imported here like evidence.app_signer: this module does not otherwise need Flask, and the
+    # request accessors are leaving kiosk/app.py (issue 8, item 2); pass ``rules`` where you can.
+    from flask import current_app, has_app_context
+    return current_app.config["RULES"] if has_app_context() else None

@@ -4,8 +4,8 @@ The glue of the five evaluations (VotingWorks' full_results.ts pattern): query, 
 result. Ballot-derived parts come from the fixed results of the round's closed feeding polls
 (``polls.results``); where no poll of this instance gave a part, the figures of an imported
 round file stand in; performance and the organisational appraisal are the administrator's
-entries. ``tally.score.score_round`` then makes the score sheet, the same document as
-``ballotroom score --json`` of the exported file.
+entries; how a part is read from a poll's result is ``tally.parts``. ``tally.score.score_round``
+then makes the score sheet, the same document as ``ballotroom score --json`` of the exported file.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from tally.kind_leaders import ANSWERS as LEADER_GRADES
+from tally.parts import part_from_result
 from tally.roundfile import PARTS, ROUND_FORMAT, RoundFileError, parse_round_file
 from tally.rules import Rules
 from tally.score import score_round
@@ -21,6 +21,8 @@ from tally.score import score_round
 from . import polls, rounds
 from .db import Database
 from .errors import Refusal
+
+__all__ = ["RoundDocument", "build", "export_text", "import_text", "part_from_result", "score"]
 
 
 @dataclass
@@ -38,28 +40,6 @@ class RoundDocument:
     polls: list[dict]
     sources: dict[str, dict[str, dict]] = field(default_factory=dict)
     skipped: list[dict] = field(default_factory=list)
-
-
-def _expand(counts: dict[str, int]) -> list[str]:
-    """{"good": 2, "poor": 1} -> ["good", "good", "poor"]: the round file lists every grade."""
-    return [grade for grade in LEADER_GRADES for _ in range(counts.get(grade, 0))]
-
-
-def part_from_result(part: str, row: dict, result: dict) -> dict:
-    """One candidate's part of the round file from its row in a closed poll's results."""
-    if part == "character":
-        return {"raters": row["raters"], "occasional": list(row["occasional"]),
-                "frequent": list(row["frequent"])}
-    if part == "democratic":
-        # Blank ballots count as cast (docs/rules.md): the poll's cast, not the contest's choosers.
-        return {"votes": row["votes"], "cast": result["cast"]}
-    if part == "interview":
-        return {"named": row["votes"], "interviewed": result["cast"]}
-    if part == "survey":
-        return {key: row[key] for key in ("respondents", "satisfied", "basically_satisfied", "dissatisfied")}
-    if part == "leaders":
-        return {"unit": _expand(row["unit_grades"]), "city": _expand(row["city_grades"])}
-    raise ValueError(f"no poll gives the part {part!r}")
 
 
 def build(db: Database, rules: Rules, round_id: str) -> RoundDocument:

@@ -123,3 +123,6 @@ class PerCandidateKind:
 
     def quorum_met(self, attendance: int, expected: int, rules: Any) -> bool:
         return True
+
+    def quorum_share(self, rules: Any) -> Any:
+        return None

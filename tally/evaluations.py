@@ -75,9 +75,14 @@ def frequent_shares(raters: int, frequent: Sequence[int]) -> list[Fraction]:
     return [rate(freq, raters) for freq in frequent]
 
 
+def item_vetoes(raters: int, frequent: Sequence[int], rules: Rules) -> list[bool]:
+    """Per item, whether its frequent share is MORE than 30%: 15 of 50 is not, 16 of 50 is."""
+    return [share > rules.character_veto_share for share in frequent_shares(raters, frequent)]
+
+
 def character_veto(raters: int, frequent: Sequence[int], rules: Rules) -> bool:
-    """Veto if any item's frequent share is MORE than 30%: 15 of 50 is not a veto, 16 of 50 is."""
-    return any(share > rules.character_veto_share for share in frequent_shares(raters, frequent))
+    """Veto (一票否决) if any item is over the line (``item_vetoes``)."""
+    return any(item_vetoes(raters, frequent, rules))
 
 
 def character_complete(raters: int, rules: Rules) -> bool:

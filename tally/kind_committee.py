@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from tally.answers import PerCandidateKind
@@ -28,6 +29,9 @@ class StandingCommittee(PerCandidateKind):
 
     def quorum_met(self, attendance: int, expected: int, rules: Rules) -> bool:
         return committee_quorum_met(attendance, expected, rules)
+
+    def quorum_share(self, rules: Rules) -> Fraction:
+        return rules.committee_quorum
 
     def count(
         self,

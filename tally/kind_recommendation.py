@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from tally.answers import read_choices
@@ -38,6 +39,9 @@ class Recommendation:
         return (
             meeting_quorum_met(attendance, expected, rules) if self.needs_meeting_quorum else True
         )
+
+    def quorum_share(self, rules: Rules) -> Fraction | None:
+        return rules.meeting_quorum if self.needs_meeting_quorum else None
 
     def count(
         self,

@@ -7,13 +7,17 @@ them and does what is common to all: checking the poll, reading ballots, quorum 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
 from typing import Any, Protocol
 
+from tally.evaluations import item_vetoes
 from tally.kind_character import CHARACTER
 from tally.kind_committee import STANDING_COMMITTEE
+from tally.kind_leaders import GROUPS as LEADER_GROUPS
 from tally.kind_leaders import LEADERS
 from tally.kind_recommendation import DEMOCRATIC, INTERVIEW, PLENARY
 from tally.kind_survey import SURVEY
+from tally.meetings import committee_votes_needed, needed_for
 from tally.poll import (
     AnswerError,
     Ballot,
@@ -38,6 +42,12 @@ __all__ = [
     "validate_answers",
     "is_blank",
     "count_poll",
+    "answers_of",
+    "voter_groups",
+    "quorum_share",
+    "line_share",
+    "quorum_state",
+    "decisions",
 ]
 
 
@@ -51,6 +61,8 @@ class KindRules(Protocol):
     def is_blank(self, canonical: dict[str, Any]) -> bool: ...
 
     def quorum_met(self, attendance: int, expected: int, rules: Rules) -> bool: ...
+
+    def quorum_share(self, rules: Rules) -> Fraction | None: ...
 
     def count(
         self,
@@ -79,6 +91,9 @@ KINDS: tuple[str, ...] = tuple(_REGISTRY)
 # answered. Every other kind is a secret ballot.
 NAMED_KINDS: frozenset[str] = frozenset({"interview_recommendation", "leaders"})
 SECRET_KINDS: frozenset[str] = frozenset(KINDS) - NAMED_KINDS
+
+# The groups a named poll's voters belong to; a kind not listed takes any group or none.
+_VOTER_GROUPS: dict[str, tuple[str, ...]] = {"leaders": LEADER_GROUPS}
 
 
 def _kind(kind: str) -> KindRules:
@@ -189,3 +204,81 @@ def count_poll(
             contests, read, quorum_met=quorum_met, expected=expected, rules=rules
         ),
     }
+
+
+def answers_of(kind: str) -> tuple[str, ...]:
+    """The words a per-candidate kind's ballot answers with, in display order; () for the
+    recommendation kinds, whose ballots name candidates instead."""
+    return tuple(getattr(_kind(kind), "ANSWERS", ()))
+
+
+def voter_groups(kind: str) -> tuple[str, ...]:
+    """The groups a named poll's voters must belong to (leaders: unit, city); () for any."""
+    _kind(kind)
+    return _VOTER_GROUPS.get(kind, ())
+
+
+def quorum_share(kind: str, rules: Rules) -> Fraction | None:
+    """The share of members expected that must attend; None when the kind has no quorum."""
+    return _kind(kind).quorum_share(rules)
+
+
+def line_share(kind: str, rules: Rules) -> Fraction | None:
+    """The share a kind's results are measured against, for a page to draw its line at: the bar
+    of a recommendation or survey, the character veto share, the committee's pass share. The
+    comparison itself is made by the kind's count; None: the kind has no line."""
+    _kind(kind)
+    return {
+        "democratic_recommendation": rules.democratic_bar,
+        "interview_recommendation": rules.interview_bar,
+        "survey": rules.survey_bar,
+        "character": rules.character_veto_share,
+        "standing_committee": rules.committee_pass_share,
+    }.get(kind)
+
+
+def quorum_state(
+    kind: str, *, expected: int, present: int | None, cast: int, rules: Rules
+) -> dict | None:
+    """The quorum as a page states it: met, present (the ballots cast when attendance is not
+    recorded, as in count_poll), whether attendance is recorded, expected and how many are
+    needed. None when the kind has no quorum."""
+    share = quorum_share(kind, rules)
+    if share is None:
+        return None
+    attendance = cast if present is None else present
+    return {
+        "met": _kind(kind).quorum_met(attendance, expected, rules),
+        "present": attendance,
+        "recorded": present is not None,
+        "expected": expected,
+        "needed": needed_for(share, expected),
+    }
+
+
+def decisions(
+    kind: str, counted: dict, *, expected: int, present: int | None, rules: Rules
+) -> dict:
+    """What a results document states beyond count_poll's part, so that no page decides it:
+
+    - ``quorum``: ``quorum_state`` of the count (None for a kind without quorum);
+    - character: ``item_veto``, per candidate id the items over the veto line;
+    - standing committee: ``votes_needed``, the fewest agreeing votes that pass.
+
+    Kept apart from count_poll's ``contests`` so that a result certificate, which holds exactly
+    those, keeps its format.
+    """
+    out: dict[str, Any] = {
+        "quorum": quorum_state(
+            kind, expected=expected, present=present, cast=counted["cast"], rules=rules
+        )
+    }
+    if kind == "character":
+        out["item_veto"] = {
+            c["id"]: item_vetoes(c["raters"], c["frequent"], rules)
+            for contest in counted["contests"]
+            for c in contest["candidates"]
+        }
+    if kind == "standing_committee":
+        out["votes_needed"] = committee_votes_needed(expected, rules)
+    return out

@@ -1,4 +1,4 @@
-"""The stages' pure bookkeeping (kiosk/stages_rules.py): a vote and its runoffs, slates, the pooled
+"""The stages' pure rules (tally/competitive.py): a vote and its runoffs, slates, the pooled
 satisfaction. Tables of cases; each states the arithmetic it pins down."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 
-from kiosk.stages_rules import (
+from tally.competitive import (
     PollStep,
     SurveyCounts,
     final_slate_size,

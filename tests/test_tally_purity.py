@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tally.live import publish_due
 from tally.rules import default_rules
 
 TALLY = Path(__file__).resolve().parent.parent / "tally"
@@ -63,11 +62,3 @@ def test_no_floats_in_rules():
             yield value
 
     assert not any(isinstance(v, float) for v in walk(default_rules()))
-
-
-def test_live_tally_moves_in_batches_of_five():
-    """Published at 0; 4 new ballots are not enough, the 5th is."""
-    rules = default_rules()
-    assert not publish_due(4, 0, rules)
-    assert publish_due(5, 0, rules)
-    assert not publish_due(9, 5, rules) and publish_due(10, 5, rules)

@@ -7,6 +7,9 @@
 // so buttons and the result sheet always come from the server.
 //
 // Every sentence comes from the page (#board-config "labels"): this script has no text of its own.
+// Every decision comes from the server (tally/): passes, chosen, runoff and veto per candidate,
+// the items over the veto line (`item_veto`) and the quorum (`quorum` of the turnout). This script
+// compares nothing against a rule (tests/test_no_thresholds_in_views.py).
 (function () {
   "use strict";
   var configElement = document.getElementById("board-config");
@@ -48,8 +51,7 @@
   function pct(rate) {
     var n = Math.round(parseFloat(rate) * 10000);
     if (!isFinite(n)) return "–";
-    var rest = String(n % 100);
-    return Math.floor(n / 100) + "." + (rest.length < 2 ? "0" + rest : rest) + "%";
+    return Math.floor(n / 100) + "." + ("0" + (n % 100)).slice(-2) + "%";
   }
   function width(part, whole) {
     var p = parseFloat(part), w = whole === undefined ? 1 : parseFloat(whole);
@@ -164,14 +166,10 @@
     return ul;
   }
 
-  function overLine(frequent, raters) {
-    var num = rule.line_fraction[0], den = rule.line_fraction[1];
-    return raters > 0 && frequent * den > num * raters;  // exact, like tally's veto
-  }
-
   function character(doc, contest, final) {
     var people = el("div", "people");
     contest.candidates.forEach(function (c) {
+      var over = (doc.item_veto || {})[c.id] || [];
       var mark = markOf(doc, contest, c, final);
       var person = el("div", "person-board");
       person.setAttribute("data-candidate", c.id);
@@ -190,7 +188,7 @@
         name.title = rule.items[i];
         li.append(
           name,
-          barNode(overLine(c.frequent[i], c.raters) ? "fail" : "", width(share), true,
+          barNode(over[i] ? "fail" : "", width(share), true,
                   i === 0 ? rule.line_label : null),
           el("span", "value", fmt(L.item_value, { frequent: c.frequent[i], percent: pct(share) })));
         ul.append(li);
@@ -284,13 +282,12 @@
 
   function showQuorum(t) {
     var node = document.getElementById("quorum");
-    if (!node || !rule.quorum) return;
-    var attendance = t.present === null || t.present === undefined ? t.cast : t.present;
-    var met = attendance * rule.quorum[1] >= rule.quorum[0] * t.expected;
-    node.className = "quorum " + (met ? "ok" : "bad");
-    node.querySelector("[data-quorum-text]").textContent = fmt(met ? L.quorum_met : L.quorum_not_met, {
-      present: attendance, expected: t.expected, needed: rule.quorum_needed });
-    node.querySelector("[data-quorum-unrecorded]").hidden = t.present !== null && t.present !== undefined;
+    var q = t.quorum;  // tally.kinds.quorum_state, computed by the server for this turnout
+    if (!node || !q) return;
+    node.className = "quorum " + (q.met ? "ok" : "bad");
+    node.querySelector("[data-quorum-text]").textContent = fmt(q.met ? L.quorum_met : L.quorum_not_met, {
+      present: q.present, expected: q.expected, needed: q.needed });
+    node.querySelector("[data-quorum-unrecorded]").hidden = q.recorded;
   }
 
   function showTurnout(t) {
