@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DEMO := var/demo
 
-.PHONY: install install-test run test lint translations bench clean
+.PHONY: install install-test run test lint translations bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ translations: install
 
 test: install-test lint
 	$(BIN)/python -m pytest -q -rs  # -rs: say why a test was skipped (browser tests without Chromium)
+
+# The suite fuzzes every API operation briefly; this is the long pass (about 20 minutes).
+fuzz: install-test
+	BALLOTROOM_FUZZ_EXAMPLES=150 $(BIN)/python -m pytest -q tests/test_api_fuzz.py
 
 bench: install-test
 	$(BIN)/python bench/bench_tokens.py

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import re
 
 from flask import Blueprint, current_app, jsonify, request
 
 from . import accounts, live, meetings, polls
+from . import body as request_body
 from .app import db
 from .errors import Refusal
+from .openapi import SCHEMAS, operation_schemas
 from .openapi import document as openapi_document
 
 bp = Blueprint("api", __name__)
@@ -36,14 +39,31 @@ def require_key(*roles: str):
     return decorator
 
 
-def body() -> dict:
-    try:
-        data = request.get_json(silent=True)
-    except RecursionError:  # nested too deep to read: not a 500
-        data = None
-    if not isinstance(data, dict):
-        raise Refusal(400, "malformed")
-    return data
+def body(*, optional: bool = False, exact: bool = False) -> dict:
+    """The request's JSON object, read the one strict way (kiosk.body) and checked against this
+    operation's schema in the OpenAPI document. ``optional``: an empty body reads as {}.
+    ``exact``: decimals come back as the text they were written as, else as numbers."""
+    value = request_body.parse_object(request.get_data(cache=True), request.content_type, optional=optional)
+    schema = _schemas(rules()).get((_openapi_path(request.url_rule.rule), request.method))
+    if schema is not None:
+        request_body.validate(value, schema, {"schemas": SCHEMAS})
+    return request_body.as_written(value) if exact else request_body.as_float(value)
+
+
+def _openapi_path(rule: str) -> str:
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+_schema_cache: dict[int, dict] = {}
+
+
+def _schemas(current_rules) -> dict:
+    # One table per rules object (an app has one; tests build many).
+    key = id(current_rules)
+    table = _schema_cache.get(key)
+    if table is None or table[0] is not current_rules:
+        table = _schema_cache[key] = (current_rules, operation_schemas(current_rules))
+    return table[1]
 
 
 def actor() -> str:
@@ -56,7 +76,7 @@ def rules():
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document())
+    return jsonify(openapi_document(rules()))
 
 
 @bp.post("/meetings")

@@ -6,14 +6,12 @@ as written ("28.5" and 28.5 alike), never through binary floats.
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from . import body as request_body
 from . import round_doc, rounds
-from .api import actor, require_key
+from .api import actor, body, require_key
 from .app import db
-from .errors import Refusal
 
 bp = Blueprint("api_rounds", __name__)
 
@@ -22,20 +20,9 @@ def _rules():
     return current_app.config["RULES"]
 
 
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number")
-
-
 def exact_body() -> dict:
     """The JSON object of the request, decimals kept as their text."""
-    try:
-        data = json.loads(request.get_data(as_text=True) or "null", parse_float=str,
-                          parse_constant=_refuse_constant)
-    except (ValueError, RecursionError):
-        raise Refusal(400, "malformed") from None
-    if not isinstance(data, dict):
-        raise Refusal(400, "malformed")
-    return data
+    return body(exact=True)
 
 
 @bp.get("/rounds")
@@ -89,8 +76,6 @@ def export(round_id: str):
 @bp.post("/rounds/import")
 @require_key("admin")
 def import_round():
-    try:
-        text = request.get_data(as_text=True)
-    except UnicodeDecodeError:
-        raise Refusal(400, "invalid", detail="the round file must be UTF-8 text", field="round file") from None
+    # Read as every body is (type, size, UTF-8); the round file's own reader names line and field.
+    text = request_body.as_text(request.get_data(cache=True), request.content_type)
     return jsonify(round_doc.import_text(db(), _rules(), actor(), text)), 201

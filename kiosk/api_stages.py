@@ -4,7 +4,7 @@ generate are run with the ordinary poll calls (tokens, open, ballots, close)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 
 from . import (
     round_report,
@@ -14,9 +14,8 @@ from . import (
     stages_recommendation,
     stages_vote,
 )
-from .api import actor, require_key
+from .api import actor, body, require_key
 from .app import db
-from .errors import Refusal
 
 bp = Blueprint("api_stages", __name__)
 
@@ -26,12 +25,7 @@ def _rules():
 
 
 def _body(optional: bool = False) -> dict:
-    if optional and not request.get_data():
-        return {}
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Refusal(400, "malformed")
-    return data
+    return body(optional=optional)
 
 
 # --- the timeline -----------------------------------------------------------------------------------

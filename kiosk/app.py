@@ -137,16 +137,16 @@ def _handle_errors(app: Flask) -> None:
             return _refusal(Refusal(400, "csrf", "invalid", detail=exc.description))
         status = exc.code or 500
         code = {400: "malformed", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 429: "rate_limited"}.get(status, "invalid")
+                405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type",
+                429: "rate_limited"}.get(status, "invalid")
         # A code without a sentence of its own falls back to the general one (errors.MESSAGES).
-        return _refusal(Refusal(status, code, detail=exc.description or ""))
+        params = {"limit": app.config["MAX_CONTENT_LENGTH"]} if status == 413 else {}
+        return _refusal(Refusal(status, code, detail=exc.description or "", **params))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         app.logger.exception("unexpected error")
-        refusal = Refusal(500, "internal", "invalid",
-                          detail="an internal error occurred; nothing was changed. Tell the administrator")
-        return _refusal(refusal)
+        return _refusal(Refusal(500, "internal"))
 
 
 class _NoVotePath(logging.Filter):

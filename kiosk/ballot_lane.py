@@ -20,7 +20,9 @@ import logging
 from http import HTTPStatus
 
 from . import admission
+from . import body as request_body
 from .errors import Refusal
+from .openapi import BALLOT_IN
 
 PATH = "/api/v1/ballots"
 MAX_BODY = 64 * 1024
@@ -49,16 +51,14 @@ class BallotLane:
             return self._json(environ, start_response, refusal)
         except Exception:  # never a bare 500 page; nothing was acknowledged
             log.exception("ballot intake failed")
-            return self._json(environ, start_response, Refusal(
-                500, "internal", "invalid", detail="an internal error occurred; the ballot was not stored"))
+            return self._json(environ, start_response, Refusal(500, "internal"))
         return self._send(start_response, 201, json.dumps(body).encode())
 
     def _submit(self, environ) -> dict:
         app = self.app
         admission.admit(app, environ)
         data = _read_json(environ)
-        if not isinstance(data, dict) or "token" not in data or "answers" not in data:
-            raise Refusal(400, "malformed")
+        request_body.validate(data, BALLOT_IN)
         receipt = admission.cast(app, data["token"], data["answers"])
         return {"tracking_code": receipt.tracking_code}
 
@@ -78,16 +78,15 @@ class BallotLane:
 
 
 def _read_json(environ) -> object:
+    """The body, read as every API body is (kiosk.body), with the ballot's smaller size limit."""
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         raise Refusal(400, "malformed") from None
-    if length <= 0 or length > MAX_BODY:
-        raise Refusal(400 if length <= 0 else 413, "malformed")
-    try:
-        return json.loads(environ["wsgi.input"].read(length))
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise Refusal(400, "malformed") from None
+    if length > MAX_BODY:
+        raise Refusal(413, "too_large", limit=MAX_BODY)
+    raw = environ["wsgi.input"].read(length) if length > 0 else b""
+    return request_body.parse_object(raw, environ.get("CONTENT_TYPE"))
 
 
 def install(app) -> None:

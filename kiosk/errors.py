@@ -12,6 +12,11 @@ from flask_babel import lazy_gettext as _l
 MESSAGES = {
     # Ballot intake (docs/api.md, "Casting a ballot": status codes of POST /api/v1/ballots)
     "malformed": _l("The request could not be read. Check the form and try again."),
+    "malformed_because": _l("The request could not be read: %(reason)s. Nothing was changed."),
+    "unsupported_media_type": _l("Send the body as JSON, with the header Content-Type: application/json. Nothing was changed."),
+    "too_large": _l("The request is larger than %(limit)s bytes. Nothing was changed."),
+    "field": _l("“%(field)s” %(problem)s. Nothing was changed."),
+    "internal": _l("The server met a fault and did not apply this request; nothing was changed. The fault has been logged: tell the administrator."),
     "token_typo": _l("This code has a typing error. Check each character against the slip and type it again."),
     "token_unknown": _l("This code was never issued. Check the slip, or ask the clerk for help."),
     "token_used": _l("This code has already been used; your ballot was recorded. Ask the clerk if you believe this is wrong."),

@@ -349,7 +349,7 @@ BAD_ENTRIES = [
     ({"performance": {"base": "30", "bonus": "1", "extra": 5}}, "performance.extra"),
     ({"organisation": {"score": "10.5", "grades": ["competent"] * 3}}, "organisation.score"),
     ({"organisation": {"score": "9", "grades": ["competent"] * 2}}, "organisation.grades"),
-    ({"organisation": {"score": "9", "grades": ["good", "competent", "competent"]}}, "organisation.grades"),
+    ({"organisation": {"score": "9", "grades": ["good", "competent", "competent"]}}, "organisation.grades[0]"),  # the item at fault
     ({"organisation": {"score": "9"}}, "organisation.grades"),
 ]
 
