@@ -251,31 +251,58 @@ def put_consultations(db: Database, rules: Rules, actor: str, round_id: str, bod
     data = core.body_keys(body, ("consultations", "written_opinions"))
     if not data:
         raise rounds.invalid("consultations", _("give consultations, written_opinions or both"))
-    stored = rounds.get(db, round_id)
+    consultations, opinions = _parsed(rounds.get(db, round_id), data)
+    with db.write() as conn:
+        _write_lists(conn, actor, round_id, core.editable(conn, round_id, STAGE), consultations, opinions)
+    return view(db, rules, round_id)
+
+
+LIST_TABLES = {"consultations": "stage_consultations", "written_opinions": "stage_written_opinions"}
+
+
+def edit_list(db: Database, rules: Rules, actor: str, round_id: str, which: str, change) -> dict:
+    """Change one list (``which``: consultations or written_opinions) to ``change(its entries)``.
+
+    Read, changed and written back in one transaction, so two clerks adding at once both keep
+    their entry (reading the list first and replacing it later loses one of them). Checked and
+    recorded as ``put_consultations`` would the changed list.
+    """
+    with db.write() as conn:
+        stored = rounds.get(conn, round_id)
+        rec = core.current(conn, round_id, STAGE)
+        consultations, opinions = _parsed(stored, {which: change(_list(conn, LIST_TABLES[which], rec["id"])
+                                                                 if rec else [])})
+        _write_lists(conn, actor, round_id, core.editable(conn, round_id, STAGE), consultations, opinions)
+    return view(db, rules, round_id)
+
+
+def _parsed(stored: dict, data: dict) -> tuple[list[dict] | None, list[dict] | None]:
     levels = {lv["id"]: lv for lv in stored["levels"]}
     consultations = _consultations(data["consultations"], levels) if "consultations" in data else None
     opinions = _opinions(data["written_opinions"]) if "written_opinions" in data else None
-    with db.write() as conn:
-        rec = core.editable(conn, round_id, STAGE)
-        if consultations is not None:
-            conn.execute("DELETE FROM stage_consultations WHERE stage_id = ?", (rec["id"],))
-            conn.executemany("INSERT INTO stage_consultations (stage_id, id, position, level, role, name, date, summary)"
-                             " VALUES (?,?,?,?,?,?,?,?)",
-                             [(rec["id"], c["id"], i, c["level"], c["role"], c["name"], c["date"], c["summary"])
-                              for i, c in enumerate(_unique(consultations))])
-        if opinions is not None:
-            conn.execute("DELETE FROM stage_written_opinions WHERE stage_id = ?", (rec["id"],))
-            conn.executemany("INSERT INTO stage_written_opinions (stage_id, id, position, source, people, date, summary)"
-                             " VALUES (?,?,?,?,?,?,?)",
-                             [(rec["id"], o["id"], i, o["source"], o["people"], o["date"], o["summary"])
-                              for i, o in enumerate(_unique(opinions))])
-        eventlog.append(conn, actor, "stage.consultations_recorded", {
-            "round": round_id, "record": rec["id"],
-            "consultations": None if consultations is None else [
-                {"level": c["level"], "role": c["role"], "date": c["date"]} for c in consultations],
-            "written_opinions": None if opinions is None else [
-                {"source": o["source"], "people": o["people"], "date": o["date"]} for o in opinions]})
-    return view(db, rules, round_id)
+    return consultations, opinions
+
+
+def _write_lists(conn: sqlite3.Connection, actor: str, round_id: str, rec: dict,
+                 consultations: list[dict] | None, opinions: list[dict] | None) -> None:
+    if consultations is not None:
+        conn.execute("DELETE FROM stage_consultations WHERE stage_id = ?", (rec["id"],))
+        conn.executemany("INSERT INTO stage_consultations (stage_id, id, position, level, role, name, date, summary)"
+                         " VALUES (?,?,?,?,?,?,?,?)",
+                         [(rec["id"], c["id"], i, c["level"], c["role"], c["name"], c["date"], c["summary"])
+                          for i, c in enumerate(_unique(consultations))])
+    if opinions is not None:
+        conn.execute("DELETE FROM stage_written_opinions WHERE stage_id = ?", (rec["id"],))
+        conn.executemany("INSERT INTO stage_written_opinions (stage_id, id, position, source, people, date, summary)"
+                         " VALUES (?,?,?,?,?,?,?)",
+                         [(rec["id"], o["id"], i, o["source"], o["people"], o["date"], o["summary"])
+                          for i, o in enumerate(_unique(opinions))])
+    eventlog.append(conn, actor, "stage.consultations_recorded", {
+        "round": round_id, "record": rec["id"],
+        "consultations": None if consultations is None else [
+            {"level": c["level"], "role": c["role"], "date": c["date"]} for c in consultations],
+        "written_opinions": None if opinions is None else [
+            {"source": o["source"], "people": o["people"], "date": o["date"]} for o in opinions]})
 
 
 def _unique(items: list[dict]) -> list[dict]:

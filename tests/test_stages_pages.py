@@ -4,7 +4,10 @@ record, and the report as HTML and PDF. Votes are cast through the API, as table
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import re
+import threading
 
 import pytest
 from conftest import Api, new_instance
@@ -18,7 +21,7 @@ from test_stages_api import (
     interview_poll,
 )
 
-from kiosk import accounts
+from kiosk import accounts, stages_deliberation
 from kiosk.app import create_app
 
 PASSWORD = "a long admin password"
@@ -236,3 +239,54 @@ def test_get_on_an_action_address_goes_back_to_its_page(clerk, run):
         assert r.status_code == 303 and r.headers["Location"].endswith(target), url
     assert clerk.get(f"{base}/stages/nonsense").status_code == 404
     assert clerk.get("/admin/rounds/nope/stages").status_code == 404
+
+
+ENTRIES = {
+    "consultations": ("stage_consultations", lambda i: {"level": "section_chief", "role": "mayor", "name": f"同志{i}",
+                                                        "date": "2026-03-22", "summary": "同意"}),
+    "opinions": ("stage_written_opinions", lambda i: {"source": f"党组{i}", "people": "3",
+                                                      "opinion_date": "2026-03-21"}),
+}
+
+
+@pytest.mark.parametrize("path", list(ENTRIES))
+def test_two_clerks_adding_at_once_both_keep_their_entry(admin_app, run, monkeypatch, path):
+    """Both clerks' requests have read the page's list before either is saved (a barrier holds the
+    first two reads): each entry is added to the list as it is in the database, inside one
+    transaction, so neither replaces the other's."""
+    database = admin_app.extensions["ballotroom_db"]
+    with database.write() as conn:  # the deliberation stage in progress (the stages before it skipped)
+        conn.execute("INSERT INTO round_stages (id, round_id, stage, attempt, state, started_by, started_at)"
+                     " VALUES ('delib1', ?, 'deliberation', 1, 'in_progress', 'admin', '2026-03-20T00:00:00+00:00')",
+                     (run.rid,))
+    table, entry = ENTRIES[path]
+    clerks = [_login(admin_app), _login(admin_app)]
+    real_view = stages_deliberation.view
+    barrier = threading.Barrier(2, timeout=5)
+    calls = itertools.count()
+
+    def view(*args, **kwargs):
+        if next(calls) < 2:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait()
+        return real_view(*args, **kwargs)
+
+    monkeypatch.setattr(stages_deliberation, "view", view)
+    statuses = []
+
+    def add(i):
+        r = clerks[i].post(f"/admin/rounds/{run.rid}/stages/deliberation/{path}", data=entry(i))
+        statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert statuses == [303, 303]
+    assert database.one(f"SELECT count(*) FROM {table} WHERE stage_id = 'delib1'")[0] == 2
+    removed = database.one(f"SELECT id FROM {table} WHERE stage_id = 'delib1' ORDER BY position")[0]
+    r = clerks[0].post(f"/admin/rounds/{run.rid}/stages/deliberation/{path}/{removed}/delete")
+    assert r.status_code == 303
+    left = [row[0] for row in database.query(f"SELECT id FROM {table} WHERE stage_id = 'delib1'")]
+    assert len(left) == 1 and removed not in left
