@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from tally.rules import RulesError, load_rules
 
-from . import ballot_lane, i18n
+from . import ballot_lane, connections, i18n
 from .db import Database, migrate
 from .errors import Refusal
 from .evidence import Signer
@@ -51,6 +51,8 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
         TOKEN_FAILURE_LIMIT="30 per minute",
     )
     app.config.update(overrides)
+    # The server builds the app again in its worker, after gevent's patching (kiosk/server.py).
+    app.config["CREATED_WITH"] = (str(instance.path), dict(overrides))
     app.json.sort_keys = False  # documents keep their documented field order
     rules_path = app.config.get("RULES_PATH") or settings.rules_path
     try:
@@ -71,7 +73,9 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
-    socketio.init_app(app)
+    # Engine.IO's heartbeat drops a vanished client after interval + timeout (kiosk/connections.py).
+    socketio.init_app(app, async_mode=app.config.get("LIVE_ASYNC_MODE", "threading"),
+                      ping_interval=settings.live_ping_interval, ping_timeout=settings.live_ping_timeout)
 
     from admin import register as register_admin
 
@@ -89,6 +93,7 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
     register_admin(app)
     live.register(socketio)
     live.init_publisher(app, socketio)
+    connections.install(app)  # bounds the live connections held open, around Socket.IO
 
     _guard_network(app, settings.allowed_networks)
     ballot_lane.install(app)

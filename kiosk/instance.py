@@ -36,6 +36,22 @@ class Settings:
     public_url: str | None = None  # what the QR slips point at; default: the request's host
     secure_cookies: bool = False
     enrollment: bool | None = None  # None: on when serving off loopback (a real room), off on 127.0.0.1
+    # Serving (kiosk/server.py): connections kept for pages, the API and ballots beyond
+    # those that live connections and idle keep-alive tablets may hold.
+    http_connections: int = 200
+    keepalive_connections: int = 5000
+    keepalive_seconds: int = 75
+    # Live connections (/live, kiosk/connections.py): without a key (tablets, projector) per
+    # address and in total; staff (API key or login) per key or user and in total. The
+    # totals bound the server's memory (about 70 KiB a connection, BENCHMARKS.md).
+    live_keyless_per_address: int = 4
+    live_keyless_total: int = 2500
+    live_staff_per_key: int = 10
+    live_staff_total: int = 500
+    # Engine.IO heartbeat: a ping every interval; a client that does not answer within
+    # the timeout is dropped, so a vanished device does not hold its connection.
+    live_ping_interval: int = 25
+    live_ping_timeout: int = 20
 
 
 def resolve(path: str | os.PathLike | None) -> Path:
@@ -122,6 +138,21 @@ _SETTING_TYPES = {
     "enrollment": (bool,),
 }
 
+# Whole-number settings and their allowed ranges (inclusive).
+_INT_RANGES = {
+    "receipt_seconds": (2, 120),
+    "http_connections": (8, 10000),
+    "keepalive_connections": (0, 100000),
+    "keepalive_seconds": (1, 3600),
+    "live_keyless_per_address": (1, 1000),
+    "live_keyless_total": (0, 50000),
+    "live_staff_per_key": (1, 1000),
+    "live_staff_total": (1, 10000),
+    "live_ping_interval": (1, 600),
+    "live_ping_timeout": (1, 600),
+}
+_SETTING_TYPES.update({name: (int,) for name in _INT_RANGES})
+
 
 def _typed_settings(path: Path, data: dict) -> Settings:
     import ipaddress
@@ -133,6 +164,7 @@ def _typed_settings(path: Path, data: dict) -> Settings:
             data["allowed_networks"] = tuple(str(ipaddress.ip_network(n, strict=False)) for n in data["allowed_networks"])
         except (TypeError, ValueError) as exc:
             raise InstanceError(f"{path}: allowed_networks: {exc}") from exc
-    if "receipt_seconds" in data and not 2 <= data["receipt_seconds"] <= 120:
-        raise InstanceError(f"{path}: receipt_seconds must be between 2 and 120")
+    for key, (low, high) in _INT_RANGES.items():
+        if key in data and not low <= data[key] <= high:
+            raise InstanceError(f"{path}: {key} must be between {low} and {high}")
     return Settings(**data)

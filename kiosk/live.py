@@ -11,13 +11,14 @@ path never waits for a tally to be computed.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import weakref
 
 from flask import current_app, request, session
-from flask_socketio import SocketIO, emit, join_room
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 
-from . import accounts, polls
+from . import accounts, connections, polls
 
 NAMESPACE = "/live"
 WATCH_ROLES = ("admin", "chair")
@@ -114,15 +115,19 @@ def state_changed(poll_id: str, final: dict | None = None) -> None:
     socketio.emit("turnout", t, to=room(poll_id), namespace=NAMESPACE)
 
 
-def _role_of_connection(auth) -> str | None:
+def _role_of_connection(auth) -> tuple[str | None, str | None]:
+    """The connection's role and the key it is counted under (kiosk/connections.py): an API
+    key by its hash's prefix, a login by its user; (None, None) without either."""
     from .app import db
     if isinstance(auth, dict) and auth.get("key"):
-        return accounts.api_key_role(db(), str(auth["key"]))
+        key = str(auth["key"])
+        role = accounts.api_key_role(db(), key)
+        return (role, "key " + hashlib.sha256(key.encode()).hexdigest()[:12]) if role else (None, None)
     user_id = session.get("user_id")
     if user_id:
         user = accounts.get_user(db(), user_id)
-        return user.role if user else None
-    return None
+        return (user.role, f"user {user_id}") if user else (None, None)
+    return None, None
 
 
 _roles: dict[str, str | None] = {}
@@ -139,10 +144,17 @@ def register(socketio: SocketIO) -> None:
     _registered.add(socketio.server)
     @socketio.on("connect", namespace=NAMESPACE)
     def _connect(auth=None):
-        _roles[request.sid] = _role_of_connection(auth)
+        role, counted_as = _role_of_connection(auth)
+        try:
+            current_app.extensions["ballotroom_live_limits"].admit(
+                request.sid, request.remote_addr or "", counted_as if role in WATCH_ROLES else None)
+        except connections.Refused as refused:
+            raise ConnectionRefusedError(refused.message, {"error": refused.code, "limit": refused.limit}) from None
+        _roles[request.sid] = role
 
     @socketio.on("disconnect", namespace=NAMESPACE)
     def _disconnect(*_args):
+        current_app.extensions["ballotroom_live_limits"].release(request.sid)
         _roles.pop(request.sid, None)
 
     @socketio.on("watch", namespace=NAMESPACE)
