@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from . import eventlog, evidence
+from . import eventlog, evidence, round_doc
 from .db import Database
 from .errors import Refusal
 
@@ -78,7 +78,6 @@ def round_bundle(db: Database, rules, rules_text: str, round_id: str, key) -> di
     """A round's score sheet with everything behind it: the round file, where each part came
     from, the bundle of every closed poll that fed it, and the rules text; the round file, the
     sources and the sheet are signed, so no part can be relabelled as imported or entered."""
-    from . import round_doc
     public_key_pem = evidence.public_key_pem(key)
     built = round_doc.build(db, rules, round_id)
     fed = sorted({s["poll"] for parts in built.sources.values() for s in parts.values() if s["from"] == "poll"})

@@ -7,18 +7,20 @@ Exit status: 0 success, 2 bad input (with a message naming what is wrong),
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from pathlib import Path
 
 from . import accounts
-from .db import Database, migrate
+from .cli_instances import (
+    DEFAULT_PATH,
+    UsageError,
+    ask_password,
+    existing,
+    init_instance,
+    open_instance,
+)
 from .instance import Instance, InstanceError
-
-
-class UsageError(Exception):
-    """Bad input: exit status 2."""
 
 
 def _instance_arg(p: argparse.ArgumentParser, default: str = "./var, or ./var/demo (the demo of `make run`) when ./var holds none") -> None:
@@ -111,83 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _existing(path: str | None) -> Instance:
-    """The instance a command works on, which must exist.
-
-    Without --instance and BALLOTROOM_INSTANCE the default is ./var; when that holds no instance
-    but ./var/demo holds the demo that `make run` prepared, that demo is used (said on stderr), so
-    the commands a newcomer types after `make run` work on what they see. A refusal suggests
-    `ballotroom init` only when no instance is nearby: creating a second one is never the fix
-    for a mistyped folder.
-    """
-    from .demo import DEFAULT_PATH, MARKER
-    instance = Instance(path)
-    if instance.exists():
-        return instance
-    if not path and not os.environ.get("BALLOTROOM_INSTANCE"):
-        demo = Instance(DEFAULT_PATH)
-        if demo.exists() and (demo.path / MARKER).exists():
-            print(f"ballotroom: using the demo instance at {demo.path} (made by `make run`; "
-                  "--instance DIR or BALLOTROOM_INSTANCE chooses another)", file=sys.stderr)
-            return demo
-    nearby = _instances_near(instance.path)
-    if nearby:
-        raise UsageError(f"no instance at {instance.path}; instances nearby: {', '.join(nearby)}. "
-                         "Pass one with --instance DIR (or set BALLOTROOM_INSTANCE)")
-    raise UsageError(f"no instance at {instance.path}: run `ballotroom init --instance {instance.path}` "
-                     "first, or pass the folder of an existing one with --instance DIR")
-
-
-def _instances_near(path: Path) -> list[str]:
-    """Instance folders inside `path` or beside it (one level, no deeper search)."""
-    found: list[str] = []
-    for folder in (path, path.parent):
-        try:
-            children = sorted(folder.iterdir()) if folder.is_dir() else []
-        except OSError:
-            continue
-        found += [str(c) for c in children if c.is_dir() and Instance(c).exists()]
-    return list(dict.fromkeys(found))
-
-
-def _open(args) -> tuple[Instance, Database]:
-    instance = _existing(args.instance)
-    migrate(instance.db_path)
-    return instance, Database(instance.db_path)
-
-
-def _ask_password(prompt: str) -> str | None:
-    """Ask on a terminal; None when there is none (then one is generated)."""
-    if not sys.stdin.isatty():
-        return None
-    first = getpass.getpass(f"{prompt} (empty: generate one): ")
-    if not first:
-        return None
-    if getpass.getpass("Repeat it: ") != first:
-        raise UsageError("the two passwords differ; nothing was changed")
-    return first
-
-
-def init_instance(path: str | None, admin: str = "admin", password: str | None = None) -> tuple[Instance, str | None]:
-    """Create the instance; returns the generated password, or None if asked or existing."""
-    instance = Instance(path)
-    if instance.exists():
-        return instance, None
-    instance.create_files()
-    migrate(instance.db_path)
-    generated = None
-    if password is None:
-        password = generated = accounts.generate_password()
-    accounts.add_user(Database(instance.db_path), admin, "admin", password, actor="cli:init")
-    return instance, generated
-
-
 def cmd_init(args) -> int:
     instance = Instance(args.instance)
     if instance.exists():
         print(f"An instance already exists at {instance.path}; nothing was changed.")
         return 0
-    password = _ask_password(f"Password for administrator {args.admin!r}")
+    password = ask_password(f"Password for administrator {args.admin!r}")
     instance, generated = init_instance(args.instance, args.admin, password)
     print(f"Created instance at {instance.path}")
     if generated:
@@ -196,8 +127,8 @@ def cmd_init(args) -> int:
 
 
 def cmd_user_add(args) -> int:
-    _, db = _open(args)
-    password = _ask_password(f"Password for {args.name!r}")
+    _, db = open_instance(args)
+    password = ask_password(f"Password for {args.name!r}")
     generated = password is None
     if generated:
         password = accounts.generate_password()
@@ -212,7 +143,7 @@ def cmd_user_add(args) -> int:
 
 
 def cmd_apikey_create(args) -> int:
-    _, db = _open(args)
+    _, db = open_instance(args)
     key = accounts.create_api_key(db, args.role, args.label)
     print(f"Created an API key with role {args.role}. It is shown this once:")
     print(key)
@@ -229,7 +160,7 @@ def cmd_polls(args) -> int:
 
     from . import meetings, polls
     from .errors import Refusal
-    _, db = _open(args)
+    _, db = open_instance(args)
     try:
         chosen = [meetings.get(db, args.meeting)] if args.meeting else meetings.all_meetings(db)
     except Refusal:
@@ -270,7 +201,7 @@ def cmd_export(args) -> int:
 
     from . import bundles, evidence
     from .errors import Refusal
-    instance, db = _open(args)
+    instance, db = open_instance(args)
     pem = evidence.public_key_pem(instance.signing_key())
     try:
         if db.one("SELECT 1 FROM rounds WHERE id = ?", (args.poll,)):
@@ -323,7 +254,7 @@ def cmd_verify(args) -> int:
 
 def cmd_log_verify(args) -> int:
     from . import eventlog
-    _, db = _open(args)
+    _, db = open_instance(args)
     rows = db.query("SELECT * FROM events ORDER BY seq")
     problems = eventlog.verify(rows)
     if problems:
@@ -350,7 +281,7 @@ def _ensure_certs(instance: Instance, names: list[str], addresses: list[str], re
 
 def cmd_certs(args) -> int:
     from . import certs
-    instance, _ = _open(args)
+    instance, _ = open_instance(args)
     paths = _ensure_certs(instance, args.name, args.address, args.renew)
     print(f"CA certificate: {paths.ca_cert}")
     print(f"CA fingerprint (SHA-256): {certs.ca_fingerprint(paths)}")
@@ -368,7 +299,7 @@ def _is_loopback(host: str) -> bool:
 
 def cmd_serve(args) -> int:
     from .app import create_app
-    instance = _existing(args.instance)
+    instance = existing(args.instance)
     overrides: dict = {"RULES_PATH": args.rules} if args.rules else {}
     setting = instance.settings().enrollment
     overrides["ENROLLMENT"] = setting if setting is not None else not _is_loopback(args.host)
@@ -401,7 +332,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .demo import DEFAULT_PATH, prepare
+    from .demo import prepare  # the demo's fictional meeting is loaded only for this command
     path = Path(args.instance or DEFAULT_PATH).resolve()
     info = prepare(path)
     print(info)

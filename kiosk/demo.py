@@ -8,19 +8,15 @@ from pathlib import Path
 from tally.rules import default_rules
 
 from . import accounts, evidence, meetings, polls
+from .cli_instances import DEFAULT_PATH, MARKER, UsageError, init_instance
 from .db import Database
 
-MARKER = "DEMO-INSTANCE"
-# Where `make run` and `ballotroom demo` put the demo, relative to the folder they run in.
-DEFAULT_PATH = "var/demo"
 NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴霞",
          "徐涛", "孙丽", "马超", "朱琳", "胡斌", "郭婷", "何军", "高远"]
 LEVELS = [("section_chief", "正科级", 2), ("deputy_section_chief", "副科级", 2), ("general_cadre", "一般干部", 2)]
 
 
 def prepare(path: Path) -> str:
-    from .cli import UsageError, init_instance
-
     if path.exists():
         if not (path / MARKER).exists():
             raise UsageError(f"{path} exists and is not a demo instance; choose another --instance")

@@ -21,7 +21,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from tally import kinds as tk
+from tally.parts import part_from_result
+from tally.roundfile import RoundFileError
 from tally.rules import RulesError, load_rules
+from tally.score import score_round
 
 from . import eventlog
 
@@ -255,11 +258,6 @@ def round_statement(round_doc: object, sources: object, scores: object, rules_te
 def verify_round_bundle(bundle: object, expected_fingerprint: str | None = None) -> list[Check]:
     """Every poll behind the round verifies, every part taken from a poll is that poll's
     certified figure, and the score sheet recomputes from the round file and the rules."""
-    from tally.roundfile import RoundFileError
-    from tally.score import score_round
-
-    from .round_doc import part_from_result
-
     checks: list[Check] = []
     if not isinstance(bundle, dict) or bundle.get("format") != "ballotroom-round-bundle/1":
         return [Check("format", False, "not a ballotroom-round-bundle/1 bundle")]
