@@ -3,6 +3,8 @@ document served at /api/v1/openapi.json by ``kiosk.openapi``."""
 
 from __future__ import annotations
 
+from .openapi_parts import BEARER, errors, json_body, ok, path_id
+
 STAGES = ["recommendation", "inspection", "deliberation", "vote"]
 LOOKS = ["test_results", "personality", "ability", "work_results", "public_standing"]
 ROLES = ["mayor", "deputy_secretary", "discipline_secretary", "organisation_head", "leader_in_charge",
@@ -51,24 +53,22 @@ GENERATED = {"type": "object", "required": ["poll"], "properties": {
 
 
 def stage_paths() -> dict:
-    from .openapi import BEARER, _errors, _json, _ok, _path_id
-
-    rid = [_path_id("round_id")]
+    rid = [path_id("round_id")]
     stage = {"name": "stage", "in": "path", "required": True, "schema": {"type": "string", "enum": STAGES}}
-    cid = _path_id("candidate_id")
+    cid = path_id("candidate_id")
 
     def read(summary: str, description: str, schema: dict, *extra) -> dict:
         return {"get": {"summary": summary, "description": description + " Admin or chair key.",
                         "security": BEARER, "parameters": [*rid, *extra],
-                        "responses": {**_ok(summary, schema), **_errors(401, 403, 404, 409)}}}
+                        "responses": {**ok(summary, schema), **errors(401, 403, 404, 409)}}}
 
     def write(method: str, summary: str, description: str, body: dict | None, answer: dict, status: int = 200,
               params: list | None = None) -> dict:
         op = {"summary": summary, "description": description + " Admin key. " + ERRORS, "security": BEARER,
               "parameters": params if params is not None else rid,
-              "responses": {**_ok(summary, answer, status), **_errors(400, 401, 403, 404, 409)}}
+              "responses": {**ok(summary, answer, status), **errors(400, 401, 403, 404, 409)}}
         if body is not None:  # the stage modules refuse a key they do not know (stages.body_keys)
-            op["requestBody"] = _json({**body, "additionalProperties": False})
+            op["requestBody"] = json_body({**body, "additionalProperties": False})
         return {method: op}
 
     return {
@@ -130,7 +130,7 @@ def stage_paths() -> dict:
             {"type": "object"}, 201),
         "/api/v1/rounds/{round_id}/recommendation/nominations/{nomination_id}": {
             **write("delete", "Remove a nomination entered by mistake", "Only while the stage is in progress.",
-                    None, {"type": "object"}, 200, [*rid, _path_id("nomination_id")])},
+                    None, {"type": "object"}, 200, [*rid, path_id("nomination_id")])},
         "/api/v1/rounds/{round_id}/recommendation/plenary": write(
             "post", "Generate the plenary session's poll from the initial list",
             "A `plenary_recommendation` poll, one contest per level: the initial list's candidates, "
