@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from kiosk import accounts
-from kiosk.app import db
+from kiosk.context import db
 
 bp = Blueprint("auth", __name__)
 

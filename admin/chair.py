@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from kiosk import i18n, live, meetings, polls
-from kiosk.app import db
+from kiosk.context import current_rules, db, settings, signer
 from kiosk.errors import Refusal
 
 from . import views_results as vr
@@ -41,9 +41,6 @@ def _helpers():
     }
 
 
-def _rules():
-    return current_app.config["RULES"]
-
 
 @bp.get("/")
 @login_required("admin", "chair")
@@ -59,10 +56,10 @@ def _page(poll_id: str) -> dict:
     """Everything the dashboard and the projector draw, read once."""
     poll = polls.get(db(), poll_id)  # 404 for an unknown poll
     meeting = meetings.get(db(), poll["meeting_id"])
-    doc = polls.results(db(), _rules(), poll_id)
-    turnout = polls.turnout(db(), poll_id, _rules())
+    doc = polls.results(db(), current_rules(), poll_id)
+    turnout = polls.turnout(db(), poll_id, current_rules())
     closed = doc["state"] == "closed"
-    rule = vr.board_rules(poll, doc["expected"], _rules(), i18n.current())
+    rule = vr.board_rules(poll, doc["expected"], current_rules(), i18n.current())
     # Decided by tally: the fixed result's quorum once closed, the live turnout's while open.
     quorum = (doc if closed else turnout)["quorum"]
     labels = vr.labels()
@@ -99,7 +96,7 @@ def poll(poll_id: str):
 @login_required("admin", "chair")
 def projector(poll_id: str):
     page = _page(poll_id)
-    show_turnout = bool(current_app.config["SETTINGS"].projector_turnout)
+    show_turnout = bool(settings().projector_turnout)
     page["config"].update(view="projector", show_turnout=show_turnout)
     return render_template("chair/projector.html", show_turnout=show_turnout, **page)
 
@@ -127,7 +124,7 @@ def close_poll(poll_id: str):
         page = _page(poll_id)
         return render_template("chair/close_confirm.html", **page)
     try:
-        doc = polls.close_poll(db(), _rules(), actor(), poll_id)
+        doc = polls.close_poll(db(), current_rules(), actor(), poll_id, signer())
     except Refusal as exc:
         if exc.status == 404:
             raise
@@ -159,11 +156,11 @@ def result_pdf(poll_id: str):
     """The signed-off paper: the fixed result as a PDF to print and sign."""
     from kiosk import evidence, result_sheet
 
-    doc = polls.results(db(), _rules(), poll_id)
+    doc = polls.results(db(), current_rules(), poll_id)
     if doc["state"] != "closed":
         raise Refusal(409, "state", detail=_("the result sheet exists once the poll is closed"))
     meeting = meetings.get(db(), polls.spec(db(), poll_id).meeting_id)
-    key = current_app.extensions["ballotroom_signer"].key
+    key = signer().key
     pdf = result_sheet.render(
         doc, meeting["title"],
         lambda k: str(RESULT_LABELS.get(k) or vr.KIND_NAMES.get(k) or k),

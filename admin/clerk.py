@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
 from kiosk import live, meetings, polls
-from kiosk.app import db
+from kiosk.context import current_rules, db, public_base_url, signer, token_key
 from kiosk.errors import Refusal
 from kiosk.slips import Slip, render_slips
 from tally import kinds as tk
@@ -46,9 +46,6 @@ class PageError:
     code: str
     message: str
 
-
-def _rules():
-    return current_app.config["RULES"]
 
 
 def chair_poll_url(poll_id: str) -> str:
@@ -126,7 +123,7 @@ def _meeting_page(meeting_id: str, error=None, typed: dict | None = None, status
     m = meetings.get(db(), meeting_id)
     rows = []
     for p in polls.for_meeting(db(), meeting_id):
-        rows.append({**p, "turnout": polls.turnout(db(), p["id"])})
+        rows.append({**p, "turnout": polls.turnout(db(), p["id"], current_rules())})
     return render_template("admin/meeting.html", meeting=m, polls=rows, error=error,
                            typed=typed or {}), status
 
@@ -171,7 +168,7 @@ def new_poll(meeting_id: str):
             return _new_poll_page(m, rest, updated)
         if not updated:
             raise poll_input.invalid(_("Add at least one contest with its candidates."))
-        poll = polls.create(db(), _rules(), actor(), meeting_id, typed["title"], typed["kind"],
+        poll = polls.create(db(), current_rules(), actor(), meeting_id, typed["title"], typed["kind"],
                             poll_input.finalize(updated))
     except Refusal as refusal:
         return _new_poll_page(m, typed, drafts, refusal, refusal.status)
@@ -228,8 +225,8 @@ def _poll_page(poll_id: str, *, error=None, typed: dict | None = None, batch: di
                status: int = 200, template: str = "admin/poll.html"):
     p = polls.get(db(), poll_id)
     m = meetings.get(db(), p["meeting_id"])
-    turnout = polls.turnout(db(), poll_id)
-    fixed = polls.results(db(), _rules(), poll_id) if p["state"] == "closed" else None
+    turnout = polls.turnout(db(), poll_id, current_rules())
+    fixed = polls.results(db(), current_rules(), poll_id) if p["state"] == "closed" else None
     voters = None if p["secret"] else answered_by(db(), poll_id)
     html = render_template(
         template, poll=p, meeting=m, turnout=turnout, fixed=fixed, voters=voters,
@@ -264,7 +261,7 @@ def close_poll(poll_id: str):
     if request.method == "GET" or request.form.get("confirm") != "yes":
         return _poll_page(poll_id, template="admin/poll_close.html")
     try:
-        doc = polls.close_poll(db(), _rules(), actor(), poll_id)
+        doc = polls.close_poll(db(), current_rules(), actor(), poll_id, signer())
     except Refusal as refusal:
         if refusal.status == 404:
             raise
@@ -297,13 +294,13 @@ def issue_tokens(poll_id: str):
             raise Refusal(409, "state", detail=_(
                 "this form was already sent and its slips were issued then. They are not shown "
                 "again; to issue more slips, fill in the form below"))
-        issued = polls.issue_tokens(db(), current_app.config["TOKEN_KEY"], actor(), poll_id, **arguments)
+        issued = polls.issue_tokens(db(), token_key(), actor(), poll_id, **arguments)
     except Refusal as refusal:
         if refusal.status == 404:
             raise
         return _poll_page(poll_id, error=refusal, typed=typed, status=refusal.status)
     live.turnout_changed(poll_id)
-    base = (current_app.config["SETTINGS"].public_url or request.host_url).rstrip("/")
+    base = public_base_url()
     slips = [Slip(url=f"{base}/t/{t['token']}", code=t["token"], voter=poll_input.slip_voter(t))
              for t in issued]
     batch_id = store.put(poll_id, p["title"], m["title"], slips)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from kiosk import eventlog
-from kiosk.app import db
+from kiosk.context import db
 
 from .auth import login_required
 

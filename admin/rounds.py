@@ -12,7 +12,6 @@ from fractions import Fraction
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -23,12 +22,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from kiosk import meetings, polls, round_doc, round_sheet, rounds
-from kiosk.app import db
+from kiosk.context import current_rules, db
 from kiosk.errors import Refusal
 from tally.display import fixed
 from tally.ratios import initial_places
 from tally.roundfile import PARTS
-from tally.rules import YEAR_END_GRADES, Rules
+from tally.rules import YEAR_END_GRADES
 from tally.score import SHEET_PARTS
 
 from .auth import actor, login_required
@@ -56,9 +55,6 @@ SKIP_LABELS = {"draft": _l("not yet opened: only a closed poll feeds the sheet")
 MAX_UPLOAD = 4 * 1024 * 1024
 
 
-def _rules() -> Rules:
-    return current_app.config["RULES"]
-
 
 def _number(value: Fraction) -> str:
     """3 -> "3", 3/2 -> "1.5": a rules number as people write it."""
@@ -72,7 +68,7 @@ def _share(value: Fraction) -> str:
 
 def reason_label(code: str) -> str:
     """A reason code of the score sheet in words, with the rule's own number."""
-    rules = _rules()
+    rules = current_rules()
     if code.endswith("_missing"):
         part = code.removesuffix("_missing")
         return _("%(part)s missing", part=PART_LABELS.get(part, part))
@@ -156,7 +152,7 @@ def import_round():
             text = request.form.get("round_text", "")
         if not text.strip():
             raise rounds.invalid("round file", _("choose a round file, or paste its text"))
-        imported = round_doc.import_text(db(), _rules(), actor(), text)
+        imported = round_doc.import_text(db(), current_rules(), actor(), text)
     except Refusal as refusal:
         return _home_page(refusal, {"round_text": request.form.get("round_text", "")}, refusal.status)
     flash(_("Round “%(title)s” imported with %(n)s candidates.", title=imported["title"] or imported["id"],
@@ -173,11 +169,11 @@ def round_page(round_id: str):
 
 
 def _round_page(round_id: str, error: Refusal | None = None, typed: dict | None = None, status: int = 200):
-    built = round_doc.build(db(), _rules(), round_id)
+    built = round_doc.build(db(), current_rules(), round_id)
     return render_template(
         "admin/rounds/round.html", r=built.stored, built=built, error=error, typed=typed or {},
         meetings=meetings.all_meetings(db()), feeding_kinds=tuple(rounds.FEEDING_KINDS),
-        places={lv["id"]: initial_places(lv["posts"], _rules()) for lv in built.stored["levels"]},
+        places={lv["id"]: initial_places(lv["posts"], current_rules()) for lv in built.stored["levels"]},
         levels_by_id={lv["id"]: lv for lv in built.stored["levels"]},
     ), status
 
@@ -253,7 +249,7 @@ def new_poll(round_id: str):
                                  "places": choices, "candidates": names})
         if not contests:
             raise rounds.invalid("poll_levels", _("the chosen levels have no candidates yet"))
-        poll = polls.create(db(), _rules(), actor(), typed["meeting"], typed["poll_title"], typed["kind"],
+        poll = polls.create(db(), current_rules(), actor(), typed["meeting"], typed["poll_title"], typed["kind"],
                             contests, round_id)
     except Refusal as refusal:
         return _round_page(round_id, refusal, typed, refusal.status)
@@ -274,8 +270,8 @@ def entries(round_id: str, candidate_id: str):
         return _entries_page(stored, candidate)
     form = request.form
     typed = {k: form.get(k, "") for k in ("base", "bonus", "performance_note", "score", "organisation_note")}
-    typed["grades"] = [form.get(f"grade{i}", "") for i in range(_rules().organisation_grades_considered)]
-    awards = [name for name, _points in _rules().performance_example.bonus_by_award]
+    typed["grades"] = [form.get(f"grade{i}", "") for i in range(current_rules().organisation_grades_considered)]
+    awards = [name for name, _points in current_rules().performance_example.bonus_by_award]
     typed.update({"class": form.get("class", ""), "ranking": form.get("ranking", "")})
     typed.update({f"award_{a}": form.get(f"award_{a}", "") for a in awards})
     body: dict = {}
@@ -298,7 +294,7 @@ def entries(round_id: str, candidate_id: str):
         body = {part: value for part, value in body.items()
                 if "record" in value or not _unchanged(candidate["entries"].get(part), value)}
         if body:
-            rounds.set_entries(db(), _rules(), actor(), round_id, candidate_id, body)
+            rounds.set_entries(db(), current_rules(), actor(), round_id, candidate_id, body)
     except Refusal as refusal:
         return _entries_page(stored, candidate, refusal, typed, refusal.status)
     flash(_("Scores of %(name)s saved.", name=candidate["name"]))
@@ -323,18 +319,18 @@ def _entries_page(stored: dict, candidate: dict, error: Refusal | None = None, t
         typed = {"base": perf.get("base", ""), "bonus": perf.get("bonus", ""),
                  "performance_note": perf.get("note") or "", "score": org.get("score", ""),
                  "organisation_note": org.get("note") or "",
-                 "grades": list(org.get("grades") or [""] * _rules().organisation_grades_considered)}
+                 "grades": list(org.get("grades") or [""] * current_rules().organisation_grades_considered)}
     level = next(lv for lv in stored["levels"] if lv["id"] == candidate["level"])
     return render_template("admin/rounds/entries.html", r=stored, c=candidate, level=level, error=error,
-                           typed=typed, current=current, rules=_rules()), status
+                           typed=typed, current=current, rules=current_rules()), status
 
 
 # --- the score sheet and its downloads ------------------------------------------------------------
 
 def _sheet(round_id: str):
-    built = round_doc.build(db(), _rules(), round_id)
-    sheet = round_doc.score(built, _rules())
-    return built, sheet, round_sheet.levels_of(built.doc, sheet, _rules())
+    built = round_doc.build(db(), current_rules(), round_id)
+    sheet = round_doc.score(built, current_rules())
+    return built, sheet, round_sheet.levels_of(built.doc, sheet, current_rules())
 
 
 @bp.get("/<round_id>/scores")
@@ -342,7 +338,7 @@ def _sheet(round_id: str):
 def scores(round_id: str):
     built, _score_doc, levels = _sheet(round_id)
     return render_template("admin/rounds/scores.html", r=built.stored, built=built, levels=levels,
-                           ratio=_number(_rules().ratio_initial))
+                           ratio=_number(current_rules().ratio_initial))
 
 
 def _headers() -> dict[str, str]:
@@ -362,7 +358,7 @@ def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
 @bp.get("/<round_id>/round.json")
 @login_required("admin")
 def export(round_id: str):
-    built = round_doc.build(db(), _rules(), round_id)
+    built = round_doc.build(db(), current_rules(), round_id)
     return _download(round_doc.export_text(built.doc), "application/json", f"round-{round_id}.json")
 
 
@@ -384,7 +380,7 @@ def scores_pdf(round_id: str):
         "not_eligible": _("Not eligible"), "no_candidates": _("No candidates at this level."),
         "legend": _("Ranks compare exact totals within a level among eligible candidates. The shortlist is "
                     "the top ceil(posts × %(ratio)s) eligible candidates; everyone tied at the cut goes "
-                    "through and is flagged.", ratio=_number(_rules().ratio_initial)),
+                    "through and is flagged.", ratio=_number(current_rules().ratio_initial)),
         "signatures": _("Prepared by: ____________    Checked by (scrutineers): ____________    "
                         "Date: ____________"),
     }

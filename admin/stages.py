@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from kiosk import meetings, round_report, rounds, stages, stages_deliberation, stages_inspection
 from kiosk import stages_recommendation as recommendation
 from kiosk import stages_vote as vote
-from kiosk.app import db
+from kiosk.context import current_rules, db
 from kiosk.errors import Refusal
 from kiosk.stages_rules import CONSULTED_ROLES, FIVE_ROLES, LOOK_GRADES, LOOKS, STAGES
 
@@ -48,9 +47,6 @@ bp = Blueprint("stages", __name__)
 
 NEW_MEETING = "__new__"
 
-
-def _rules():
-    return current_app.config["RULES"]
 
 
 @bp.context_processor
@@ -102,12 +98,12 @@ def timeline(round_id: str):
 def _timeline_page(round_id: str, error: Refusal | None = None, typed: dict | None = None, status: int = 200):
     tl = stages.timeline(db(), round_id)
     return render_template("admin/stages/timeline.html", r=rounds.get(db(), round_id), tl=tl, error=error,
-                           typed=typed or {}, summaries=_summaries(round_id), rules=_rules()), status
+                           typed=typed or {}, summaries=_summaries(round_id), rules=current_rules()), status
 
 
 def _summaries(round_id: str) -> dict:
     """One line per stage for the timeline: what it holds now."""
-    rules = _rules()
+    rules = current_rules()
     rec = recommendation.view(db(), rules, round_id)
     insp = stages_inspection.view(db(), rules, round_id)
     delib = stages_deliberation.view(db(), rules, round_id)
@@ -151,7 +147,7 @@ def complete(round_id: str, stage: str):
     if request.method == "GET":
         return _go(round_id, stage if stage in STAGES else None)
     body = {"note": request.form.get("note", ""), "leave_unfilled": request.form.get("leave_unfilled") == "yes"}
-    failed = _stage_action(round_id, stage, lambda: stages.complete(db(), _rules(), actor(), round_id, stage, body))
+    failed = _stage_action(round_id, stage, lambda: stages.complete(db(), current_rules(), actor(), round_id, stage, body))
     if failed:
         return failed
     flash(_("The %(stage)s stage is complete. Its outcome is fixed; to change it, supersede it with a reason.",
@@ -185,7 +181,7 @@ def stage_page(round_id: str, stage: str):
 
 def _stage_page(round_id: str, stage: str, error: Refusal | None = None, typed: dict | None = None,
                 status: int = 200):
-    rules = _rules()
+    rules = current_rules()
     views = {"recommendation": recommendation.view, "inspection": stages_inspection.view,
              "deliberation": stages_deliberation.view, "vote": vote.view}
     view = views[stage](db(), rules, round_id)
@@ -225,7 +221,7 @@ def add_nomination(round_id: str):
     if item["participants"] is None:
         item["participants"] = ""
     return _act(round_id, "recommendation",
-                lambda: recommendation.add_nominations(db(), actor(), round_id, {"nominations": [item]}),
+                lambda: recommendation.add_nominations(db(), current_rules(), actor(), round_id, {"nominations": [item]}),
                 _("Nomination of %(unit)s recorded.", unit=item["unit"].strip()), "#nominations")
 
 
@@ -235,7 +231,7 @@ def delete_nomination(round_id: str, nomination_id: str):
     if request.method == "GET":
         return _go(round_id, "recommendation")
     return _act(round_id, "recommendation",
-                lambda: recommendation.delete_nomination(db(), actor(), round_id, nomination_id),
+                lambda: recommendation.delete_nomination(db(), current_rules(), actor(), round_id, nomination_id),
                 _("Nomination removed."), "#nominations")
 
 
@@ -248,7 +244,7 @@ def plenary(round_id: str):
     if request.form.get("revote_reason", "").strip():
         body["revote_reason"] = request.form["revote_reason"]
     return _act(round_id, "recommendation",
-                lambda: recommendation.generate_plenary(db(), _rules(), actor(), round_id, body),
+                lambda: recommendation.generate_plenary(db(), current_rules(), actor(), round_id, body),
                 _("The plenary poll was generated. Issue its slips and open it from the poll's page."), "#polls")
 
 
@@ -258,7 +254,7 @@ def plenary_runoff(round_id: str):
     if request.method == "GET":
         return _go(round_id, "recommendation")
     return _act(round_id, "recommendation",
-                lambda: recommendation.generate_runoff(db(), _rules(), actor(), round_id, {}),
+                lambda: recommendation.generate_runoff(db(), current_rules(), actor(), round_id, {}),
                 _("The runoff poll was generated among the tied. Issue its slips and open it."), "#polls")
 
 
@@ -276,7 +272,7 @@ def inspection_candidate(round_id: str, candidate_id: str):
             "looks": {look: {"grade": form.get(f"grade_{look}") or None, "note": form.get(f"note_{look}", "")}
                       for look in LOOKS}}
     try:
-        stages_inspection.put_record(db(), actor(), round_id, candidate_id, body)
+        stages_inspection.put_record(db(), current_rules(), actor(), round_id, candidate_id, body)
     except Refusal as refusal:
         return _candidate_page(round_id, candidate_id, refusal, dict(form), refusal.status)
     name = stages.names_of(rounds.get(db(), round_id))[candidate_id]["name"]
@@ -286,7 +282,7 @@ def inspection_candidate(round_id: str, candidate_id: str):
 
 def _candidate_page(round_id: str, candidate_id: str, error: Refusal | None = None, typed: dict | None = None,
                     status: int = 200):
-    row = stages_inspection.candidate_view(db(), _rules(), round_id, candidate_id)
+    row = stages_inspection.candidate_view(db(), current_rules(), round_id, candidate_id)
     if typed is None:
         record = row["record"] or {"looks": {}}
         typed = {"notice_date": record.get("notice_date") or "", "assessment": record.get("assessment") or "",
@@ -309,7 +305,7 @@ def assessment(round_id: str, candidate_id: str):
         return redirect(url_for(".inspection_candidate", round_id=round_id, candidate_id=candidate_id), 303)
     body = {"kind": request.form.get("kind", ""), "meeting": _meeting_choice(request.form)}
     try:
-        made = stages_inspection.generate_assessment(db(), _rules(), actor(), round_id, candidate_id, body)
+        made = stages_inspection.generate_assessment(db(), current_rules(), actor(), round_id, candidate_id, body)
     except Refusal as refusal:
         return _candidate_page(round_id, candidate_id, refusal, None, refusal.status)
     flash(_("The assessment poll was generated. Issue its slips and open it from the poll's page."))
@@ -336,7 +332,7 @@ def deliberation_record(round_id: str):
                         if form.getlist(f"final_{lv['id']}")},
     }
     return _act(round_id, "deliberation",
-                lambda: stages_deliberation.put(db(), _rules(), actor(), round_id, body),
+                lambda: stages_deliberation.put(db(), current_rules(), actor(), round_id, body),
                 _("Deliberation saved."), "#slates")
 
 
@@ -378,7 +374,7 @@ def edit_list(round_id: str, path: str, item_id: str | None = None):
         def change(items):
             return [entry for entry in items if entry["id"] != item_id]
     return _act(round_id, "deliberation",
-                lambda: stages_deliberation.edit_list(db(), _rules(), actor(), round_id, which, change),
+                lambda: stages_deliberation.edit_list(db(), current_rules(), actor(), round_id, which, change),
                 str(added if item_id is None else removed), anchor)
 
 
@@ -402,7 +398,7 @@ def committee(round_id: str):
         body["present"] = present
     if request.form.get("revote_reason", "").strip():
         body["revote_reason"] = request.form["revote_reason"]
-    return _act(round_id, "vote", lambda: vote.generate_committee(db(), _rules(), actor(), round_id, body),
+    return _act(round_id, "vote", lambda: vote.generate_committee(db(), current_rules(), actor(), round_id, body),
                 _("The standing committee's poll was generated. Issue its slips and open it from the poll's "
                   "page."), "#polls")
 
@@ -412,7 +408,7 @@ def committee(round_id: str):
 def committee_runoff(round_id: str):
     if request.method == "GET":
         return _go(round_id, "vote")
-    return _act(round_id, "vote", lambda: vote.generate_runoff(db(), _rules(), actor(), round_id, {}),
+    return _act(round_id, "vote", lambda: vote.generate_runoff(db(), current_rules(), actor(), round_id, {}),
                 _("The runoff poll was generated. Issue its slips and open it."), "#polls")
 
 
@@ -421,15 +417,15 @@ def committee_runoff(round_id: str):
 @bp.get("/<round_id>/report")
 @login_required("admin")
 def report(round_id: str):
-    doc = round_report.build(db(), _rules(), round_id)
+    doc = round_report.build(db(), current_rules(), round_id)
     return render_template("admin/stages/report.html", r=rounds.get(db(), round_id), rep=doc,
-                           names=stages.names_of(rounds.get(db(), round_id)), rules=_rules())
+                           names=stages.names_of(rounds.get(db(), round_id)), rules=current_rules())
 
 
 @bp.get("/<round_id>/report.pdf")
 @login_required("admin")
 def report_pdf(round_id: str):
-    doc = round_report.build(db(), _rules(), round_id)
+    doc = round_report.build(db(), current_rules(), round_id)
     response = Response(round_report.to_pdf(doc, pdf_text), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="report-{round_id}.pdf"'
     response.headers["Cache-Control"] = "no-store"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from kiosk import devices
-from kiosk.app import db
+from kiosk.context import db, public_base_url
 from kiosk.errors import Refusal
 from kiosk.trust import qr_svg
 
@@ -15,7 +15,7 @@ bp = Blueprint("tablets", __name__)
 
 
 def _base() -> str:
-    return (current_app.config["SETTINGS"].public_url or request.host_url).rstrip("/")
+    return public_base_url()
 
 
 @bp.get("/")

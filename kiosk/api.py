@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import re
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from . import accounts, live, meetings, polls
 from . import body as request_body
-from .app import db
+from .context import current_rules, db, signer, token_key
 from .errors import Refusal
 from .openapi import SCHEMAS, operation_schemas
 from .openapi import document as openapi_document
@@ -44,7 +44,7 @@ def body(*, optional: bool = False, exact: bool = False) -> dict:
     operation's schema in the OpenAPI document. ``optional``: an empty body reads as {}.
     ``exact``: decimals come back as the text they were written as, else as numbers."""
     value = request_body.parse_object(request.get_data(cache=True), request.content_type, optional=optional)
-    schema = _schemas(rules()).get((_openapi_path(request.url_rule.rule), request.method))
+    schema = _schemas(current_rules()).get((_openapi_path(request.url_rule.rule), request.method))
     if schema is not None:
         request_body.validate(value, schema, {"schemas": SCHEMAS})
     return request_body.as_written(value) if exact else request_body.as_float(value)
@@ -70,13 +70,10 @@ def actor() -> str:
     return request.environ.get("ballotroom.actor", "api")
 
 
-def rules():
-    return current_app.config["RULES"]
-
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(rules()))
+    return jsonify(openapi_document(current_rules()))
 
 
 @bp.post("/meetings")
@@ -106,7 +103,7 @@ def attendance(meeting_id: str):
 @require_key("admin")
 def create_poll(meeting_id: str):
     data = body()
-    poll = polls.create(db(), rules(), actor(), meeting_id, data.get("title"), data.get("kind"),
+    poll = polls.create(db(), current_rules(), actor(), meeting_id, data.get("title"), data.get("kind"),
                         data.get("contests"), data.get("round"))
     return jsonify(poll), 201
 
@@ -117,7 +114,7 @@ def get_poll(poll_id: str):
     poll = polls.get(db(), poll_id)
     for private in ("published", "published_cast", "result", "certificate", "signature"):
         poll.pop(private, None)
-    poll["blank"] = polls.turnout(db(), poll_id)["blank"]  # never the raw count while open
+    poll["blank"] = polls.turnout(db(), poll_id, current_rules())["blank"]  # never the raw count while open
     return jsonify(poll)
 
 
@@ -125,7 +122,7 @@ def get_poll(poll_id: str):
 @require_key("admin")
 def issue_tokens(poll_id: str):
     data = body()
-    issued = polls.issue_tokens(db(), current_app.config["TOKEN_KEY"], actor(), poll_id,
+    issued = polls.issue_tokens(db(), token_key(), actor(), poll_id,
                                 data.get("count"), data.get("voters"))
     live.turnout_changed(poll_id)
     base = request.host_url.rstrip("/")
@@ -163,7 +160,7 @@ def open_poll(poll_id: str):
 @bp.post("/polls/<poll_id>/close")
 @require_key("admin", "chair")
 def close_poll(poll_id: str):
-    doc = polls.close_poll(db(), rules(), actor(), poll_id)
+    doc = polls.close_poll(db(), current_rules(), actor(), poll_id, signer())
     live.state_changed(poll_id, final=doc)
     return jsonify({"poll": poll_id, "state": "closed"}), 200
 
@@ -171,4 +168,4 @@ def close_poll(poll_id: str):
 @bp.get("/polls/<poll_id>/results")
 @require_key("admin", "chair")
 def results(poll_id: str):
-    return jsonify(polls.results(db(), rules(), poll_id))
+    return jsonify(polls.results(db(), current_rules(), poll_id))

@@ -6,18 +6,15 @@ as written ("28.5" and 28.5 alike), never through binary floats.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from . import body as request_body
 from . import round_doc, rounds
 from .api import actor, body, require_key
-from .app import db
+from .context import current_rules, db
 
 bp = Blueprint("api_rounds", __name__)
 
-
-def _rules():
-    return current_app.config["RULES"]
 
 
 def exact_body() -> dict:
@@ -56,20 +53,20 @@ def add_candidates(round_id: str):
 @bp.put("/rounds/<round_id>/candidates/<candidate_id>/entries")
 @require_key("admin")
 def set_entries(round_id: str, candidate_id: str):
-    return jsonify(rounds.set_entries(db(), _rules(), actor(), round_id, candidate_id, exact_body()))
+    return jsonify(rounds.set_entries(db(), current_rules(), actor(), round_id, candidate_id, exact_body()))
 
 
 @bp.get("/rounds/<round_id>/scores")
 @require_key("admin", "chair")
 def scores(round_id: str):
-    built = round_doc.build(db(), _rules(), round_id)
-    return jsonify(round_doc.score(built, _rules()))
+    built = round_doc.build(db(), current_rules(), round_id)
+    return jsonify(round_doc.score(built, current_rules()))
 
 
 @bp.get("/rounds/<round_id>/export")
 @require_key("admin", "chair")
 def export(round_id: str):
-    built = round_doc.build(db(), _rules(), round_id)
+    built = round_doc.build(db(), current_rules(), round_id)
     return Response(round_doc.export_text(built.doc), mimetype="application/json")
 
 
@@ -78,4 +75,4 @@ def export(round_id: str):
 def import_round():
     # Read as every body is (type, size, UTF-8); the round file's own reader names line and field.
     text = request_body.as_text(request.get_data(cache=True), request.content_type)
-    return jsonify(round_doc.import_text(db(), _rules(), actor(), text)), 201
+    return jsonify(round_doc.import_text(db(), current_rules(), actor(), text)), 201

@@ -4,7 +4,7 @@ generate are run with the ordinary poll calls (tokens, open, ballots, close)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
 from . import (
     round_report,
@@ -15,13 +15,10 @@ from . import (
     stages_vote,
 )
 from .api import actor, body, require_key
-from .app import db
+from .context import current_rules, db
 
 bp = Blueprint("api_stages", __name__)
 
-
-def _rules():
-    return current_app.config["RULES"]
 
 
 def _body(optional: bool = False) -> dict:
@@ -45,7 +42,7 @@ def start(round_id: str, stage: str):
 @bp.post("/rounds/<round_id>/stages/<stage>/complete")
 @require_key("admin")
 def complete(round_id: str, stage: str):
-    return jsonify(stages.complete(db(), _rules(), actor(), round_id, stage, _body(optional=True)))
+    return jsonify(stages.complete(db(), current_rules(), actor(), round_id, stage, _body(optional=True)))
 
 
 @bp.post("/rounds/<round_id>/stages/<stage>/supersede")
@@ -59,31 +56,31 @@ def supersede(round_id: str, stage: str):
 @bp.get("/rounds/<round_id>/recommendation")
 @require_key("admin", "chair")
 def recommendation(round_id: str):
-    return jsonify(stages_recommendation.view(db(), _rules(), round_id))
+    return jsonify(stages_recommendation.view(db(), current_rules(), round_id))
 
 
 @bp.post("/rounds/<round_id>/recommendation/nominations")
 @require_key("admin")
 def add_nominations(round_id: str):
-    return jsonify(stages_recommendation.add_nominations(db(), actor(), round_id, _body())), 201
+    return jsonify(stages_recommendation.add_nominations(db(), current_rules(), actor(), round_id, _body())), 201
 
 
 @bp.delete("/rounds/<round_id>/recommendation/nominations/<nomination_id>")
 @require_key("admin")
 def delete_nomination(round_id: str, nomination_id: str):
-    return jsonify(stages_recommendation.delete_nomination(db(), actor(), round_id, nomination_id))
+    return jsonify(stages_recommendation.delete_nomination(db(), current_rules(), actor(), round_id, nomination_id))
 
 
 @bp.post("/rounds/<round_id>/recommendation/plenary")
 @require_key("admin")
 def plenary(round_id: str):
-    return jsonify(stages_recommendation.generate_plenary(db(), _rules(), actor(), round_id, _body())), 201
+    return jsonify(stages_recommendation.generate_plenary(db(), current_rules(), actor(), round_id, _body())), 201
 
 
 @bp.post("/rounds/<round_id>/recommendation/runoff")
 @require_key("admin")
 def plenary_runoff(round_id: str):
-    return jsonify(stages_recommendation.generate_runoff(db(), _rules(), actor(), round_id,
+    return jsonify(stages_recommendation.generate_runoff(db(), current_rules(), actor(), round_id,
                                                          _body(optional=True))), 201
 
 
@@ -92,19 +89,19 @@ def plenary_runoff(round_id: str):
 @bp.get("/rounds/<round_id>/inspection")
 @require_key("admin", "chair")
 def inspection(round_id: str):
-    return jsonify(stages_inspection.view(db(), _rules(), round_id))
+    return jsonify(stages_inspection.view(db(), current_rules(), round_id))
 
 
 @bp.put("/rounds/<round_id>/inspection/<candidate_id>")
 @require_key("admin")
 def inspection_record(round_id: str, candidate_id: str):
-    return jsonify(stages_inspection.put_record(db(), actor(), round_id, candidate_id, _body()))
+    return jsonify(stages_inspection.put_record(db(), current_rules(), actor(), round_id, candidate_id, _body()))
 
 
 @bp.post("/rounds/<round_id>/inspection/<candidate_id>/assessment")
 @require_key("admin")
 def assessment(round_id: str, candidate_id: str):
-    return jsonify(stages_inspection.generate_assessment(db(), _rules(), actor(), round_id, candidate_id,
+    return jsonify(stages_inspection.generate_assessment(db(), current_rules(), actor(), round_id, candidate_id,
                                                          _body())), 201
 
 
@@ -113,19 +110,19 @@ def assessment(round_id: str, candidate_id: str):
 @bp.get("/rounds/<round_id>/deliberation")
 @require_key("admin", "chair")
 def deliberation(round_id: str):
-    return jsonify(stages_deliberation.view(db(), _rules(), round_id))
+    return jsonify(stages_deliberation.view(db(), current_rules(), round_id))
 
 
 @bp.put("/rounds/<round_id>/deliberation")
 @require_key("admin")
 def put_deliberation(round_id: str):
-    return jsonify(stages_deliberation.put(db(), _rules(), actor(), round_id, _body()))
+    return jsonify(stages_deliberation.put(db(), current_rules(), actor(), round_id, _body()))
 
 
 @bp.put("/rounds/<round_id>/deliberation/consultations")
 @require_key("admin")
 def put_consultations(round_id: str):
-    return jsonify(stages_deliberation.put_consultations(db(), _rules(), actor(), round_id, _body()))
+    return jsonify(stages_deliberation.put_consultations(db(), current_rules(), actor(), round_id, _body()))
 
 
 # --- competitive vote, the decision and the report ----------------------------------------------------
@@ -133,28 +130,28 @@ def put_consultations(round_id: str):
 @bp.get("/rounds/<round_id>/vote")
 @require_key("admin", "chair")
 def vote(round_id: str):
-    return jsonify(stages_vote.view(db(), _rules(), round_id))
+    return jsonify(stages_vote.view(db(), current_rules(), round_id))
 
 
 @bp.post("/rounds/<round_id>/vote/committee")
 @require_key("admin")
 def committee(round_id: str):
-    return jsonify(stages_vote.generate_committee(db(), _rules(), actor(), round_id, _body())), 201
+    return jsonify(stages_vote.generate_committee(db(), current_rules(), actor(), round_id, _body())), 201
 
 
 @bp.post("/rounds/<round_id>/vote/runoff")
 @require_key("admin")
 def committee_runoff(round_id: str):
-    return jsonify(stages_vote.generate_runoff(db(), _rules(), actor(), round_id, _body(optional=True))), 201
+    return jsonify(stages_vote.generate_runoff(db(), current_rules(), actor(), round_id, _body(optional=True))), 201
 
 
 @bp.get("/rounds/<round_id>/decision")
 @require_key("admin", "chair")
 def decision(round_id: str):
-    return jsonify(stages_vote.decision(db(), _rules(), round_id))
+    return jsonify(stages_vote.decision(db(), current_rules(), round_id))
 
 
 @bp.get("/rounds/<round_id>/report")
 @require_key("admin", "chair")
 def report(round_id: str):
-    return jsonify(round_report.build(db(), _rules(), round_id))
+    return jsonify(round_report.build(db(), current_rules(), round_id))

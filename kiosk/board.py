@@ -7,17 +7,17 @@ can find their code, and no code maps to a choice.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, render_template
 
 from . import bundles, evidence, polls
-from .app import db
+from .context import db, signer
 from .errors import Refusal
 
 bp = Blueprint("board", __name__)
 
 
 def _public_key() -> str:
-    return evidence.public_key_pem(current_app.extensions["ballotroom_signer"].key)
+    return evidence.public_key_pem(signer().key)
 
 
 @bp.get("/")

@@ -105,11 +105,6 @@ class Signer:
     rules_text: str
 
 
-def app_signer() -> Signer | None:
-    from flask import current_app, has_app_context
-    return current_app.extensions.get("ballotroom_signer") if has_app_context() else None
-
-
 @dataclass(frozen=True)
 class Check:
     name: str

@@ -65,7 +65,7 @@ class Publisher:
 
     def flush(self, poll_id: str) -> None:
         database = self.app.extensions["ballotroom_db"]
-        self.socketio.emit("turnout", polls.turnout(database, poll_id), to=room(poll_id), namespace=NAMESPACE)
+        self.socketio.emit("turnout", polls.turnout(database, poll_id, self.app.config["RULES"]), to=room(poll_id), namespace=NAMESPACE)
         doc = polls.maybe_publish(database, self.app.config["RULES"], poll_id, batch_size(self.app))
         if doc is not None:
             self.socketio.emit("tally", doc, to=room(poll_id), namespace=NAMESPACE)
@@ -108,7 +108,7 @@ def attendance_changed(meeting_id: str) -> None:
 def state_changed(poll_id: str, final: dict | None = None) -> None:
     socketio = current_app.extensions["socketio"]
     from .app import db
-    t = polls.turnout(db(), poll_id)
+    t = polls.turnout(db(), poll_id, current_app.config["RULES"])
     socketio.emit("state", {"poll": poll_id, "state": t["state"]}, namespace=NAMESPACE)
     if final is not None:
         socketio.emit("tally", final, to=room(poll_id), namespace=NAMESPACE)
@@ -166,7 +166,7 @@ def register(socketio: SocketIO) -> None:
         if not isinstance(poll_id, str) or db().one("SELECT 1 FROM polls WHERE id = ?", (poll_id,)) is None:
             return {"error": "not_found"}
         join_room(room(poll_id))
-        emit("turnout", polls.turnout(db(), poll_id))
+        emit("turnout", polls.turnout(db(), poll_id, current_app.config["RULES"]))
         emit("tally", polls.results(db(), current_app.config["RULES"], poll_id))
         return {"ok": True}
 

@@ -275,12 +275,10 @@ def open_poll(db: Database, actor: str, poll_id: str) -> dict:
     return {"poll": poll_id, "state": "open"}
 
 
-def close_poll(db: Database, rules: Rules, actor: str, poll_id: str,
-               signer: evidence.Signer | None = None) -> dict:
+def close_poll(db: Database, rules: Rules, actor: str, poll_id: str, signer: evidence.Signer) -> dict:
     """Close: unused tokens become void, the ballot box's digest and the result are
     fixed, and the result certificate is signed (SECURITY.md, "Integrity and evidence")."""
     sp = spec(db, poll_id)
-    signer = signer or evidence.app_signer()
     with db.write() as conn:
         row = conn.execute("SELECT state FROM polls WHERE id = ?", (poll_id,)).fetchone()
         if row["state"] != "open":
@@ -467,11 +465,8 @@ def _document(sp: PollSpec, poll, meeting, ballots: list, rules: Rules) -> dict:
     }
 
 
-def turnout(db: Database, poll_id: str, rules: Rules | None = None) -> dict:
-    """The counts that move one by one, and the quorum they reach now (tally decides it).
-
-    ``rules`` defaults to the app's, so the live publisher's callers need not pass them; with
-    neither (no app context), the quorum is left out."""
+def turnout(db: Database, poll_id: str, rules: Rules) -> dict:
+    """The counts that move one by one, and the quorum they reach now (tally decides it)."""
     row = db.one(
         "SELECT p.id, p.kind, p.state, p.issued, p.cast_count, p.blank, p.published, m.expected, m.present"
         " FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?", (poll_id,))
@@ -482,15 +477,6 @@ def turnout(db: Database, poll_id: str, rules: Rules | None = None) -> dict:
            "present": row["present"], "issued": row["issued"], "cast": row["cast_count"],
            "blank": blank, "spoiled": 0,
            "issued_beyond": slips_beyond(row["issued"], row["present"], row["expected"])}
-    rules = rules if rules is not None else _app_rules()
-    if rules is not None:
-        out["quorum"] = tk.quorum_state(row["kind"], expected=row["expected"], present=row["present"],
-                                        cast=row["cast_count"], rules=rules)
+    out["quorum"] = tk.quorum_state(row["kind"], expected=row["expected"], present=row["present"],
+                                    cast=row["cast_count"], rules=rules)
     return out
-
-
-def _app_rules() -> Rules | None:
-    # Imported here like evidence.app_signer: this module does not otherwise need Flask, and the
-    # request accessors are leaving kiosk/app.py (issue 8, item 2); pass ``rules`` where you can.
-    from flask import current_app, has_app_context
-    return current_app.config["RULES"] if has_app_context() else None

@@ -101,7 +101,7 @@ def _require_candidate(source, round_id: str, candidate_id: str) -> dict:
     return cand
 
 
-def put_record(db: Database, actor: str, round_id: str, candidate_id: str, body: object) -> dict:
+def put_record(db: Database, rules: Rules, actor: str, round_id: str, candidate_id: str, body: object) -> dict:
     """Store (replace) one candidate's inspection record."""
     record = parse_record(body)
     with db.write() as conn:
@@ -122,12 +122,7 @@ def put_record(db: Database, actor: str, round_id: str, candidate_id: str, body:
             "round": round_id, "record": rec["id"], "candidate": candidate_id,
             "notice_date": record["notice_date"], "talks": record["talks"],
             "grades": {look: v["grade"] for look, v in record["looks"].items()}})
-    return candidate_view(db, core_rules(), round_id, candidate_id)
-
-
-def core_rules() -> Rules:
-    from flask import current_app
-    return current_app.config["RULES"]
+    return candidate_view(db, rules, round_id, candidate_id)
 
 
 def generate_assessment(db: Database, rules: Rules, actor: str, round_id: str, candidate_id: str,

@@ -88,7 +88,7 @@ def parse_nominations(raw: object, stored: dict) -> list[dict]:
     return out
 
 
-def add_nominations(db: Database, actor: str, round_id: str, body: object) -> dict:
+def add_nominations(db: Database, rules: Rules, actor: str, round_id: str, body: object) -> dict:
     data = core.body_keys(body, ("nominations",))
     stored = rounds.get(db, round_id)
     items = parse_nominations(data.get("nominations"), stored)
@@ -108,10 +108,10 @@ def add_nominations(db: Database, actor: str, round_id: str, body: object) -> di
         eventlog.append(conn, actor, "stage.nominations_added", {
             "round": round_id, "record": rec["id"], "ids": ids,
             "nominations": [{k: item[k] for k in ("unit", "level", "participants", "candidates")} for item in items]})
-    return view(db, current_rules(), round_id)
+    return view(db, rules, round_id)
 
 
-def delete_nomination(db: Database, actor: str, round_id: str, nomination_id: str) -> dict:
+def delete_nomination(db: Database, rules: Rules, actor: str, round_id: str, nomination_id: str) -> dict:
     with db.write() as conn:
         rec = core.editable(conn, round_id, STAGE)
         row = conn.execute("SELECT unit, level, participants FROM stage_nominations WHERE stage_id = ? AND id = ?",
@@ -121,12 +121,7 @@ def delete_nomination(db: Database, actor: str, round_id: str, nomination_id: st
         conn.execute("DELETE FROM stage_nominations WHERE stage_id = ? AND id = ?", (rec["id"], nomination_id))
         eventlog.append(conn, actor, "stage.nomination_removed", {"round": round_id, "record": rec["id"],
                                                                  "id": nomination_id, **dict(row)})
-    return view(db, current_rules(), round_id)
-
-
-def current_rules() -> Rules:
-    from flask import current_app
-    return current_app.config["RULES"]
+    return view(db, rules, round_id)
 
 
 # --- the initial list ------------------------------------------------------------------------------------

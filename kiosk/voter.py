@@ -15,7 +15,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 from tally import kinds as tk
 
 from . import admission, ballot_forms, devices, intake, polls, tokens
-from .app import db
+from .context import current_rules, db, settings, token_key
 from .errors import Refusal
 
 bp = Blueprint("voter", __name__)
@@ -69,7 +69,7 @@ def enter():
 @bp.get("/t/<code>")
 def ballot(code: str):
     try:
-        status = intake.check_token(db(), current_app.config["TOKEN_KEY"], code)
+        status = intake.check_token(db(), token_key(), code)
     except Refusal as refusal:
         return _refused(refusal)
     return _ballot_page(status.token, polls.spec(db(), status.poll_id), {})
@@ -78,7 +78,7 @@ def ballot(code: str):
 def _ballot_page(token: str, sp: polls.PollSpec, answers: dict, refusal: Refusal | None = None,
                  status: int = 200):
     poll = polls.get(db(), sp.id)
-    rules = current_app.config["RULES"]
+    rules = current_rules()
     return render_template(
         ballot_forms.template_for(sp.kind), poll=poll, spec=sp, token=tokens.display(token),
         answers=answers, refusal=refusal, options=ballot_forms.options_for(sp.kind),
@@ -93,7 +93,7 @@ def _refused(refusal: Refusal, code: str = ""):
 
 def _read_token_and_poll():
     try:
-        status = intake.check_token(db(), current_app.config["TOKEN_KEY"], request.form.get("token", ""))
+        status = intake.check_token(db(), token_key(), request.form.get("token", ""))
     except Refusal as refusal:
         raise _Stop(_refused(refusal)) from None
     return status.token, polls.spec(db(), status.poll_id)
@@ -112,7 +112,7 @@ def _stop(exc: _Stop):
 @bp.post("/ballot/review")
 def review():
     token, sp = _read_token_and_poll()
-    rules = current_app.config["RULES"]
+    rules = current_rules()
     raw = ballot_forms.answers_from_form(sp.kind, sp.contests, request.form, len(rules.character_items))
     try:
         canonical = tk.validate_answers(sp.kind, list(sp.contests), raw, rules)
@@ -147,4 +147,4 @@ def submit():
     except Refusal as refusal:
         return _refused(refusal)
     return render_template("tablet/receipt.html", tracking_code=receipt.tracking_code,
-                           seconds=current_app.config["SETTINGS"].receipt_seconds)
+                           seconds=settings().receipt_seconds)

@@ -387,8 +387,7 @@ def test_issue_ten_tokens_download_pdf_once_and_vote(admin_app, clerk):
     # While open, blank moves only with the published batches (SECURITY.md, Secrecy): the page shows
     # exactly what polls.turnout says.
     from kiosk import polls
-    with admin_app.app_context():
-        blank_now = polls.turnout(_db(admin_app), poll_id)["blank"]
+    blank_now = polls.turnout(_db(admin_app), poll_id, admin_app.config["RULES"])["blank"]
     assert counts == {"expected": "12", "present": "10", "issued": "10", "cast": "8",
                       "blank": str(blank_now), "spoiled": "0"}
 
