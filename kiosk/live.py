@@ -7,6 +7,10 @@ included, receives `state` when a poll opens or closes, and nothing else.
 
 Ballot arrivals are coalesced by one background publisher, so the intake
 path never waits for a tally to be computed.
+
+How many connections a device, a key and the room may hold is counted in
+kiosk/connections.py; a connection over its share is refused on `connect`
+with the reason in the user's language.
 """
 
 from __future__ import annotations

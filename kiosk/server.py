@@ -9,24 +9,30 @@ Why gevent. Every open Socket.IO connection is held for as long as it is open. U
 old 200 threads) and, with Flask-SocketIO's threading mode and simple-websocket, three more
 threads of its own. Giving sockets a pool of their own beside a reserved HTTP pool removes
 the stall, but 2,000 sockets are then 8,000 threads in the one process, and intake fell to
-0.41-0.64 of its rate without sockets (bench/bench_sockets.py, 2,000 sockets, 100 of them
-staff, 1,000 keep-alive tablets, 3 runs on the shared 2-core container; 0.41 with idle
-keyless sockets alone: server CPU was the same, each ballot cost more than twice as much).
-Under gevent a connection is a greenlet: the same runs gave 0.96 and 0.96 (two runs), about
-72 KiB a socket (115 KiB threaded), and no thread at all per socket. One thing gevent would
-make worse is the disk: a COMMIT with ``synchronous = FULL`` waits for fsync, and in the loop
-that would stop every other connection for that time (0.60 in the same bench); so the ballot
-writer's transaction runs in gevent's pool of native threads (``intake.offload``), and each
-ballot is still durable before its 201. Reads stay in the loop; they take well under a
-millisecond. The cost of the choice: Python work that runs long without yielding (a PDF of
-a thousand slips, about 1.5 s) now delays everything else for that time instead of sharing
-the CPU; such work happens before a poll opens or after it closes.
+0.41-0.64 of its rate without sockets (bench/bench_sockets.py on the shared 2-core container:
+two runs with 2,000 sockets, 100 of them staff, and 1,000 keep-alive tablets; 0.41 in a third
+with 2,000 idle keyless sockets alone: server CPU was the same, each ballot cost more than
+twice as much).
+Under gevent a connection is a greenlet: a prototype gave 0.96 and 0.96 in the same bench and
+host, and this code 0.996, 0.96 and 0.94 (three runs, about 1,300-1,600 ballots/s either way),
+75 KiB a socket (115 KiB threaded), no thread per socket, every tally to every dashboard,
+fan-out spread p99 26-58 ms with the server saturated on a quiet host (BENCHMARKS.md, "Room
+capacity"). One thing gevent would make worse is the disk: a COMMIT with
+``synchronous = FULL`` waits for fsync, and in the loop that would stop every other
+connection for that time (0.60 in the same bench); so the ballot writer's transaction runs in
+gevent's pool of native threads (``intake.offload``), and each ballot is still durable before
+its 201. Reads stay in the loop (the ballot path's are indexed lookups). The cost of the
+choice: Python work that runs long without yielding (a PDF of a thousand slips, about 1.5 s)
+now delays everything else for that time instead of sharing the CPU; such work usually happens
+before a poll opens or after it closes.
 
 Capacity comes from the instance settings (kiosk/instance.py): the worker's connection pool
 holds the live transports the gate admits (``live_keyless_total + live_staff_total``, see
 kiosk/connections.py), ``keepalive_connections`` idle keep-alive connections, and
-``http_connections`` more for pages, the API and ballots, so neither sockets nor idle tablets
-can take the room that intake needs.
+``http_connections`` more for pages, the API and ballots. The gate bounds the sockets, so they
+never take the room intake needs. Idle keep-alive connections are not counted apart: more of
+them than ``keepalive_connections`` would share the last ``http_connections`` with intake until
+``keepalive_seconds`` closes them.
 
 gevent must patch the standard library before the app's locks, queues and threads exist, so
 the worker builds its own app (with the same instance and overrides, recorded by create_app)
