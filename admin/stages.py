@@ -20,7 +20,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from kiosk import meetings, round_report, rounds, stages, stages_deliberation, stages_inspection
+from kiosk import (
+    meetings,
+    round_report,
+    rounds,
+    stages,
+    stages_core,
+    stages_deliberation,
+    stages_inspection,
+)
 from kiosk import stages_recommendation as recommendation
 from kiosk import stages_vote as vote
 from kiosk.context import current_rules, db
@@ -52,7 +60,7 @@ NEW_MEETING = "__new__"
 @bp.context_processor
 def _helpers():
     return {
-        "stage_label": stages.stage_label, "stage_state_label": lambda s: str(STATE_LABELS.get(s, s)),
+        "stage_label": stages_core.stage_label, "stage_state_label": lambda s: str(STATE_LABELS.get(s, s)),
         "look_label": lambda k: str(LOOK_LABELS.get(k, k)), "look_short": lambda k: str(LOOK_SHORT.get(k, k)),
         "look_grade_label": lambda g: str(GRADE_LABELS.get(g, g)) if g else "—",
         "role_label": lambda r: str(ROLE_LABELS.get(r, r)), "progress_label": lambda s: str(PROGRESS_LABELS.get(s, s)),
@@ -137,7 +145,7 @@ def start(round_id: str, stage: str):
     failed = _stage_action(round_id, stage, lambda: stages.start(db(), actor(), round_id, stage))
     if failed:
         return failed
-    flash(_("The %(stage)s stage has started.", stage=stages.stage_label(stage)))
+    flash(_("The %(stage)s stage has started.", stage=stages_core.stage_label(stage)))
     return _go(round_id, stage)
 
 
@@ -151,7 +159,7 @@ def complete(round_id: str, stage: str):
     if failed:
         return failed
     flash(_("The %(stage)s stage is complete. Its outcome is fixed; to change it, supersede it with a reason.",
-            stage=stages.stage_label(stage)))
+            stage=stages_core.stage_label(stage)))
     return _go(round_id)
 
 
@@ -166,7 +174,7 @@ def supersede(round_id: str, stage: str):
     except Refusal as refusal:
         return _timeline_page(round_id, refusal, {**request.form, "stage": stage}, refusal.status)
     flash(_("The %(stage)s stage was superseded; its earlier record is kept with the reason. Correct it, then "
-            "complete it again.", stage=stages.stage_label(stage)))
+            "complete it again.", stage=stages_core.stage_label(stage)))
     return _go(round_id, stage)
 
 
@@ -175,7 +183,7 @@ def supersede(round_id: str, stage: str):
 @bp.get("/<round_id>/stages/<stage>")
 @login_required("admin")
 def stage_page(round_id: str, stage: str):
-    stages.check_stage(stage)
+    stages_core.check_stage(stage)
     return _stage_page(round_id, stage)
 
 
@@ -192,7 +200,7 @@ def _stage_page(round_id: str, stage: str, error: Refusal | None = None, typed: 
         extra["decision"] = vote.decision(db(), rules, round_id)
     return render_template(f"admin/stages/{stage}.html", r=stored, tl=tl, v=view, stage=stage, error=error,
                            typed=typed or {}, meetings=meetings.all_meetings(db()),
-                           names=stages.names_of(stored), rules=rules,
+                           names=stages_core.names_of(stored), rules=rules,
                            this=next(s for s in tl["stages"] if s["stage"] == stage), **extra), status
 
 
@@ -275,7 +283,7 @@ def inspection_candidate(round_id: str, candidate_id: str):
         stages_inspection.put_record(db(), current_rules(), actor(), round_id, candidate_id, body)
     except Refusal as refusal:
         return _candidate_page(round_id, candidate_id, refusal, dict(form), refusal.status)
-    name = stages.names_of(rounds.get(db(), round_id))[candidate_id]["name"]
+    name = stages_core.names_of(rounds.get(db(), round_id))[candidate_id]["name"]
     flash(_("Inspection record of %(name)s saved.", name=name))
     return _go(round_id, "inspection", f"#c-{candidate_id}")
 
@@ -419,7 +427,7 @@ def committee_runoff(round_id: str):
 def report(round_id: str):
     doc = round_report.build(db(), current_rules(), round_id)
     return render_template("admin/stages/report.html", r=rounds.get(db(), round_id), rep=doc,
-                           names=stages.names_of(rounds.get(db(), round_id)), rules=current_rules())
+                           names=stages_core.names_of(rounds.get(db(), round_id)), rules=current_rules())
 
 
 @bp.get("/<round_id>/report.pdf")

@@ -33,12 +33,13 @@ from . import (
     polls,
     round_doc,
     rounds,
+    stages,
     stages_deliberation,
     stages_inspection,
     stages_recommendation,
     stages_vote,
 )
-from . import stages as core
+from . import stages_core as core
 from .db import Database
 from .slips import cjk_font
 from .stages_rules import SurveyCounts, pooled_satisfaction
@@ -100,7 +101,7 @@ def closing_figures(db: Database, rules: Rules, round_id: str, rec_view: dict, i
 def build(db: Database, rules: Rules, round_id: str) -> dict:
     """The report document (``GET /api/v1/rounds/{id}/report``; the HTML and PDF show the same)."""
     stored = rounds.get(db, round_id)
-    timeline = core.timeline(db, round_id)
+    timeline = stages.timeline(db, round_id)
     rec_view = stages_recommendation.view(db, rules, round_id)
     insp_view = stages_inspection.view(db, rules, round_id)
     delib_view = stages_deliberation.view(db, rules, round_id)

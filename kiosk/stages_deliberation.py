@@ -20,7 +20,7 @@ from tally.ratios import deliberation_places
 from tally.rules import Rules
 
 from . import eventlog, rounds
-from . import stages as core
+from . import stages_core as core
 from .db import Database
 from .stages_inspection import inspection_candidates, parse_date
 from .stages_rules import (

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from tally.rules import Rules
 
 from . import eventlog, rounds
-from . import stages as core
+from . import stages_core as core
 from .db import Database
 from .errors import Refusal
 from .stages_rules import LOOK_GRADES, LOOKS

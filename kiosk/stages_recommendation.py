@@ -22,7 +22,7 @@ from tally.ratios import initial_places, plenary_places
 from tally.rules import Rules
 
 from . import eventlog, round_doc, rounds
-from . import stages as core
+from . import stages_core as core
 from .db import Database
 from .errors import Refusal
 from .stages_rules import LevelProgress

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from tally.rules import Rules
 
 from . import rounds
-from . import stages as core
+from . import stages_core as core
 from .db import Database
 from .stages_rules import LevelProgress, progress
 
