@@ -47,6 +47,7 @@ bench: install-test
 	$(BIN)/python bench/bench_intake.py --duration 15 --think-ms 180
 	$(BIN)/python bench/bench_intake.py --duration 15
 	$(BIN)/python bench/bench_score.py
+	$(BIN)/python bench/bench_sockets.py --tokens-per-second 2000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
