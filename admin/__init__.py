@@ -1,11 +1,17 @@
-"""The administrator's and the chair's pages (one blueprint per audience)."""
+"""The administrator's and the chair's pages (one blueprint per audience).
+
+What lives here: the staff's pages and the forms behind them. They take the request's database,
+rules and keys from kiosk.web.context, call kiosk.domain, kiosk.stages and kiosk.documents, and
+announce changes through kiosk.web.live. Nothing below imports admin; only the application factory
+(kiosk.app) does, to register the blueprints.
+"""
 
 from flask import Flask
 
+from . import auth, chair, clerk, log, rounds, stages, tablets
+
 
 def register(app: Flask) -> None:
-    from . import auth, chair, clerk, log, rounds, stages, tablets
-
     app.register_blueprint(auth.bp)
     app.register_blueprint(clerk.bp, url_prefix="/admin")
     app.register_blueprint(rounds.bp, url_prefix="/admin/rounds")

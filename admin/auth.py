@@ -7,8 +7,8 @@ import functools
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from kiosk import accounts
-from kiosk.context import db
+from kiosk.domain import accounts
+from kiosk.web.context import db
 
 bp = Blueprint("auth", __name__)
 
@@ -48,7 +48,7 @@ def actor() -> str:
 def login():
     error = None
     if request.method == "POST":
-        # Failed logins are throttled per address (kiosk.throttle): 429 when exceeded.
+        # Failed logins are throttled per address (kiosk.web.throttle): 429 when exceeded.
         throttle = current_app.extensions["ballotroom_login_throttle"]
         throttle.check(request.remote_addr or "")
         user = accounts.authenticate(db(), request.form.get("name", "").strip(),

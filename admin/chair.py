@@ -1,7 +1,7 @@
 """The chair's pages: meetings and their polls, a poll's live dashboard, the projector view.
 
 The chair opens and closes polls here; the tally shown while a poll is open is the last batch the
-live publisher released (kiosk/live.py), so no single ballot can be singled out on a screen.
+live publisher released (kiosk/web/live.py), so no single ballot can be singled out on a screen.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from kiosk import i18n, live, meetings, polls
-from kiosk.context import current_rules, db, settings, signer
+from kiosk.documents import result_sheet
+from kiosk.domain import counting, evidence, lifecycle, meetings, polls
 from kiosk.errors import Refusal
+from kiosk.web import i18n, live
+from kiosk.web.context import current_rules, db, settings, signer
 
 from . import views_results as vr
 from .auth import actor, login_required
@@ -56,8 +58,8 @@ def _page(poll_id: str) -> dict:
     """Everything the dashboard and the projector draw, read once."""
     poll = polls.get(db(), poll_id)  # 404 for an unknown poll
     meeting = meetings.get(db(), poll["meeting_id"])
-    doc = polls.results(db(), current_rules(), poll_id)
-    turnout = polls.turnout(db(), poll_id, current_rules())
+    doc = counting.results(db(), current_rules(), poll_id)
+    turnout = counting.turnout(db(), poll_id, current_rules())
     closed = doc["state"] == "closed"
     rule = vr.board_rules(poll, doc["expected"], current_rules(), i18n.current())
     # Decided by tally: the fixed result's quorum once closed, the live turnout's while open.
@@ -105,7 +107,7 @@ def projector(poll_id: str):
 @login_required("admin", "chair")
 def open_poll(poll_id: str):
     try:
-        polls.open_poll(db(), actor(), poll_id)
+        lifecycle.open_poll(db(), actor(), poll_id)
     except Refusal as exc:
         if exc.status == 404:
             raise
@@ -124,7 +126,7 @@ def close_poll(poll_id: str):
         page = _page(poll_id)
         return render_template("chair/close_confirm.html", **page)
     try:
-        doc = polls.close_poll(db(), current_rules(), actor(), poll_id, signer())
+        doc = lifecycle.close_poll(db(), current_rules(), actor(), poll_id, signer())
     except Refusal as exc:
         if exc.status == 404:
             raise
@@ -154,9 +156,8 @@ RESULT_LABELS = {
 @login_required("admin", "chair", "scrutineer")
 def result_pdf(poll_id: str):
     """The signed-off paper: the fixed result as a PDF to print and sign."""
-    from kiosk import evidence, result_sheet
 
-    doc = polls.results(db(), current_rules(), poll_id)
+    doc = counting.results(db(), current_rules(), poll_id)
     if doc["state"] != "closed":
         raise Refusal(409, "state", detail=_("the result sheet exists once the poll is closed"))
     meeting = meetings.get(db(), polls.spec(db(), poll_id).meeting_id)

@@ -25,10 +25,11 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
-from kiosk import live, meetings, polls
-from kiosk.context import current_rules, db, public_base_url, signer, token_key
+from kiosk.documents.slips import Slip, render_slips
+from kiosk.domain import counting, issuing, lifecycle, meetings, polls
 from kiosk.errors import Refusal
-from kiosk.slips import Slip, render_slips
+from kiosk.web import live
+from kiosk.web.context import current_rules, db, public_base_url, signer, token_key
 from tally import kinds as tk
 
 from . import poll_input, slip_batches
@@ -123,7 +124,7 @@ def _meeting_page(meeting_id: str, error=None, typed: dict | None = None, status
     m = meetings.get(db(), meeting_id)
     rows = []
     for p in polls.for_meeting(db(), meeting_id):
-        rows.append({**p, "turnout": polls.turnout(db(), p["id"], current_rules())})
+        rows.append({**p, "turnout": counting.turnout(db(), p["id"], current_rules())})
     return render_template("admin/meeting.html", meeting=m, polls=rows, error=error,
                            typed=typed or {}), status
 
@@ -225,12 +226,12 @@ def _poll_page(poll_id: str, *, error=None, typed: dict | None = None, batch: di
                status: int = 200, template: str = "admin/poll.html"):
     p = polls.get(db(), poll_id)
     m = meetings.get(db(), p["meeting_id"])
-    turnout = polls.turnout(db(), poll_id, current_rules())
-    fixed = polls.results(db(), current_rules(), poll_id) if p["state"] == "closed" else None
+    turnout = counting.turnout(db(), poll_id, current_rules())
+    fixed = counting.results(db(), current_rules(), poll_id) if p["state"] == "closed" else None
     voters = None if p["secret"] else answered_by(db(), poll_id)
     html = render_template(
         template, poll=p, meeting=m, turnout=turnout, fixed=fixed, voters=voters,
-        batches=polls.batches(db(), poll_id),
+        batches=issuing.batches(db(), poll_id),
         error=error, typed=typed or {}, batch=batch, issue_form=secrets.token_urlsafe(12),
         unused=max(turnout["issued"] - turnout["cast"], 0),
         # Offer a slip for each member present who has none yet; never more.
@@ -245,7 +246,7 @@ def open_poll(poll_id: str):
     if request.method == "GET":
         return redirect(url_for(".poll", poll_id=poll_id))
     try:
-        polls.open_poll(db(), actor(), poll_id)
+        lifecycle.open_poll(db(), actor(), poll_id)
     except Refusal as refusal:
         if refusal.status == 404:
             raise
@@ -261,7 +262,7 @@ def close_poll(poll_id: str):
     if request.method == "GET" or request.form.get("confirm") != "yes":
         return _poll_page(poll_id, template="admin/poll_close.html")
     try:
-        doc = polls.close_poll(db(), current_rules(), actor(), poll_id, signer())
+        doc = lifecycle.close_poll(db(), current_rules(), actor(), poll_id, signer())
     except Refusal as refusal:
         if refusal.status == 404:
             raise
@@ -283,9 +284,9 @@ def issue_tokens(poll_id: str):
     try:
         if p["secret"]:
             count = typed["count"].strip()
-            if not count.isdigit() or not 1 <= int(count) <= polls.MAX_TOKENS_PER_BATCH:
+            if not count.isdigit() or not 1 <= int(count) <= issuing.MAX_TOKENS_PER_BATCH:
                 raise poll_input.invalid(_("The number of slips must be a whole number from 1 to %(n)s.",
-                                           n=polls.MAX_TOKENS_PER_BATCH))
+                                           n=issuing.MAX_TOKENS_PER_BATCH))
             arguments = {"count": int(count)}
         else:
             arguments = {"voters": poll_input.voters_from_lines(typed["voters"], p["kind"])}
@@ -294,7 +295,7 @@ def issue_tokens(poll_id: str):
             raise Refusal(409, "state", detail=_(
                 "this form was already sent and its slips were issued then. They are not shown "
                 "again; to issue more slips, fill in the form below"))
-        issued = polls.issue_tokens(db(), token_key(), actor(), poll_id, **arguments)
+        issued = issuing.issue_tokens(db(), token_key(), actor(), poll_id, **arguments)
     except Refusal as refusal:
         if refusal.status == 404:
             raise
@@ -314,7 +315,7 @@ def void_batch(poll_id: str, batch_id: str):
     if request.method == "GET":
         return redirect(url_for(".poll", poll_id=poll_id))
     try:
-        done = polls.void_batch(db(), actor(), poll_id, batch_id, request.form.get("reason", ""))
+        done = issuing.void_batch(db(), actor(), poll_id, batch_id, request.form.get("reason", ""))
     except Refusal as refusal:
         if refusal.status == 404:
             raise

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from kiosk import eventlog
-from kiosk.context import db
+from kiosk.store import eventlog
+from kiosk.web.context import db
 
 from .auth import login_required
 

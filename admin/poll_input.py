@@ -32,7 +32,7 @@ KIND_LABELS = {
 }
 STATE_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
 GROUP_LABELS = {"unit": _l("Unit leaders"), "city": _l("City-level leaders")}
-# Printed on the slip next to the voter's name: slips are printed in Chinese (kiosk/slips.py).
+# Printed on the slip next to the voter's name: slips are printed in Chinese (kiosk/documents/slips.py).
 GROUP_ON_SLIP = {"unit": "单位领导", "city": "市级领导"}
 # What a clerk may type for the leaders' groups.
 GROUP_ALIASES = {

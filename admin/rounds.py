@@ -1,7 +1,7 @@
 """The administrator's pages of a selection round: levels and posts, candidates, the entries no
 ballot gives, polls that feed the round, the score sheet and its downloads, import and export.
 
-Every change goes through ``kiosk.rounds`` / ``kiosk.round_doc``, as the API does; a refusal is
+Every change goes through ``kiosk.domain.rounds`` / ``kiosk.domain.round_doc``, as the API does; a refusal is
 shown on the page it came from, with what was typed kept.
 """
 
@@ -21,9 +21,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from kiosk import meetings, polls, round_doc, round_sheet, rounds
-from kiosk.context import current_rules, db
+from kiosk.documents import round_sheet
+from kiosk.domain import meetings, polls, round_doc, round_input, rounds
 from kiosk.errors import Refusal
+from kiosk.web.context import current_rules, db
 from tally.display import fixed
 from tally.ratios import initial_places
 from tally.roundfile import PARTS
@@ -35,7 +36,7 @@ from .poll_input import decode_table, kind_label, state_label
 
 bp = Blueprint("rounds", __name__)
 
-KNOWN_LEVELS = tuple(rounds.LEVEL_NAMES)
+KNOWN_LEVELS = tuple(round_input.LEVEL_NAMES)
 LEVEL_LABELS = {"section_chief": _l("Section chief (正科级)"),
                 "deputy_section_chief": _l("Deputy section chief (副科级)"),
                 "general_cadre": _l("General cadre (一般干部)")}
@@ -96,7 +97,7 @@ def _helpers():
             "grade_label": lambda g: str(GRADE_LABELS.get(g, g)), "kind_label": kind_label,
             "state_label": state_label,
             "level_name": rounds.level_name, "skip_label": lambda why: str(SKIP_LABELS.get(why, why)),
-            "sheet_parts": SHEET_PARTS, "entry_parts": rounds.ENTRY_PARTS, "round_parts": PARTS,
+            "sheet_parts": SHEET_PARTS, "entry_parts": round_input.ENTRY_PARTS, "round_parts": PARTS,
             "year_end_grades": YEAR_END_GRADES}
 
 
@@ -128,7 +129,7 @@ def create():
               for lid in KNOWN_LEVELS if typed[f"posts_{lid}"].strip() not in ("", "0")]
     try:
         if not levels:
-            raise rounds.invalid("levels", _("give the number of posts of at least one level"))
+            raise round_input.invalid("levels", _("give the number of posts of at least one level"))
         created = rounds.create(db(), actor(), typed["title"], levels)
     except Refusal as refusal:
         return _home_page(refusal, typed, refusal.status)
@@ -146,12 +147,12 @@ def import_round():
         if upload is not None and upload.filename:
             data = upload.read(MAX_UPLOAD + 1)
             if len(data) > MAX_UPLOAD:
-                raise rounds.invalid("round file", _("the file is larger than 4 MB"))
+                raise round_input.invalid("round file", _("the file is larger than 4 MB"))
             text = decode_table(data)
         else:
             text = request.form.get("round_text", "")
         if not text.strip():
-            raise rounds.invalid("round file", _("choose a round file, or paste its text"))
+            raise round_input.invalid("round file", _("choose a round file, or paste its text"))
         imported = round_doc.import_text(db(), current_rules(), actor(), text)
     except Refusal as refusal:
         return _home_page(refusal, {"round_text": request.form.get("round_text", "")}, refusal.status)
@@ -195,7 +196,7 @@ def candidates_from_paste(text: str, levels: list[dict]) -> list[dict]:
         sep = "\t" if "\t" in line else ","
         cells = [c.strip() for c in line.replace("，", ",").split(sep)]
         if len(cells) < 3 or len(cells) > 4:
-            raise rounds.invalid("candidates", _("line %(n)s: write id, name, level and unit, separated by commas",
+            raise round_input.invalid("candidates", _("line %(n)s: write id, name, level and unit, separated by commas",
                                                  n=n))
         level = by_name.get(cells[2], cells[2])
         item = {"id": cells[0], "name": cells[1], "level": level}
@@ -237,7 +238,7 @@ def new_poll(round_id: str):
              "kind": form.get("kind", ""), "poll_levels": form.getlist("poll_levels")}
     try:
         if not typed["meeting"]:
-            raise rounds.invalid("meeting", _("choose the meeting the poll is held at (create one first)"))
+            raise round_input.invalid("meeting", _("choose the meeting the poll is held at (create one first)"))
         contests = []
         for lv in stored["levels"]:
             if typed["poll_levels"] and lv["id"] not in typed["poll_levels"]:
@@ -248,7 +249,7 @@ def new_poll(round_id: str):
                 contests.append({"id": lv["id"], "title": rounds.level_name(lv), "max_choices": choices,
                                  "places": choices, "candidates": names})
         if not contests:
-            raise rounds.invalid("poll_levels", _("the chosen levels have no candidates yet"))
+            raise round_input.invalid("poll_levels", _("the chosen levels have no candidates yet"))
         poll = polls.create(db(), current_rules(), actor(), typed["meeting"], typed["poll_title"], typed["kind"],
                             contests, round_id)
     except Refusal as refusal:
@@ -289,7 +290,7 @@ def entries(round_id: str, candidate_id: str):
                                 "note": typed["organisation_note"]}
     try:
         if not body:
-            raise rounds.invalid("performance", _("enter performance, the organisational appraisal, or both"))
+            raise round_input.invalid("performance", _("enter performance, the organisational appraisal, or both"))
         # A part sent back as it stands is not entered again: its "entered by" stays true.
         body = {part: value for part, value in body.items()
                 if "record" in value or not _unchanged(candidate["entries"].get(part), value)}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 
-from kiosk.slips import Slip
+from kiosk.documents.slips import Slip
 
 TTL = 30 * 60  # seconds a batch is kept
 FORM_TTL = 12 * 3600  # seconds a used issuing form is remembered (against a resubmitted form)

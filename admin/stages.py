@@ -1,7 +1,7 @@
 """The administrator's pages of the four competitive stages (四差额) of a round: the timeline, one
 page per stage, and the round report (HTML and PDF).
 
-Every change goes through the ``kiosk.stages*`` services, as the API does; a refusal is shown on
+Every change goes through the ``kiosk.stages.timeline*`` services, as the API does; a refusal is shown on
 the page it came from, with what was typed kept. The generated polls are run on the ordinary poll
 pages (slips, open, close) and the chair's dashboard; each stage page links to them.
 """
@@ -18,25 +18,21 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from kiosk import (
-    meetings,
-    round_report,
-    rounds,
-    stages,
-    stages_core,
-    stages_deliberation,
-    stages_inspection,
-)
-from kiosk import stages_recommendation as recommendation
-from kiosk import stages_vote as vote
-from kiosk.context import current_rules, db
+from kiosk.documents import round_report
+from kiosk.domain import meetings, rounds
 from kiosk.errors import Refusal
-from kiosk.stages_rules import CONSULTED_ROLES, FIVE_ROLES, LOOK_GRADES, LOOKS, STAGES
+from kiosk.stages import core as stages_core
+from kiosk.stages import deliberation as stages_deliberation
+from kiosk.stages import inspection as stages_inspection
+from kiosk.stages import recommendation, vote
+from kiosk.stages import timeline as stages
+from kiosk.web.context import current_rules, db
+from tally.competitive import CONSULTED_ROLES, FIVE_ROLES, LOOK_GRADES, LOOKS, STAGES
 
 from .auth import actor, login_required
 from .poll_input import kind_label, state_label
+from .stage_forms import LISTS, NEW_MEETING, meeting_choice, number
 from .stage_texts import (
     GRADE_LABELS,
     LOOK_LABELS,
@@ -52,9 +48,6 @@ from .stage_texts import (
 )
 
 bp = Blueprint("stages", __name__)
-
-NEW_MEETING = "__new__"
-
 
 
 @bp.context_processor
@@ -76,23 +69,6 @@ def _go(round_id: str, stage: str | None = None, anchor: str = ""):
     target = url_for(".stage_page", round_id=round_id, stage=stage) if stage else url_for(".timeline",
                                                                                          round_id=round_id)
     return redirect(target + anchor, 303)
-
-
-def _number(text: str) -> object:
-    text = (text or "").strip()
-    return int(text) if text.isdigit() else (text or None)
-
-
-def _meeting_choice(form, prefix: str = "") -> object:
-    """The meeting field of a poll form: an existing meeting's id, or a new one's figures."""
-    choice = form.get(f"{prefix}meeting", "")
-    if choice != NEW_MEETING:
-        return choice or None
-    new = {"title": form.get(f"{prefix}new_title", ""), "expected": _number(form.get(f"{prefix}new_expected", ""))}
-    present = _number(form.get(f"{prefix}new_present", ""))
-    if present is not None:
-        new["present"] = present
-    return new
 
 
 # --- the timeline, and moving a stage on ---------------------------------------------------------------
@@ -224,7 +200,7 @@ def add_nomination(round_id: str):
         return _go(round_id, "recommendation")
     form = request.form
     item = {"unit": form.get("unit", ""), "level": form.get("level", ""),
-            "participants": _number(form.get("participants", "")),
+            "participants": number(form.get("participants", "")),
             "candidates": [c for c in form.getlist("candidates") if c], "note": form.get("nomination_note", "")}
     if item["participants"] is None:
         item["participants"] = ""
@@ -248,7 +224,7 @@ def delete_nomination(round_id: str, nomination_id: str):
 def plenary(round_id: str):
     if request.method == "GET":
         return _go(round_id, "recommendation")
-    body = {"meeting": _meeting_choice(request.form), "title": request.form.get("title") or None}
+    body = {"meeting": meeting_choice(request.form), "title": request.form.get("title") or None}
     if request.form.get("revote_reason", "").strip():
         body["revote_reason"] = request.form["revote_reason"]
     return _act(round_id, "recommendation",
@@ -275,7 +251,7 @@ def inspection_candidate(round_id: str, candidate_id: str):
         return _candidate_page(round_id, candidate_id)
     form = request.form
     body = {"notice_date": form.get("notice_date") or None, "assessment": form.get("assessment", ""),
-            "talks": _number(form.get("talks", "")), "verification": form.get("verification", ""),
+            "talks": number(form.get("talks", "")), "verification": form.get("verification", ""),
             "judgement": form.get("judgement", ""),
             "looks": {look: {"grade": form.get(f"grade_{look}") or None, "note": form.get(f"note_{look}", "")}
                       for look in LOOKS}}
@@ -311,7 +287,7 @@ def _candidate_page(round_id: str, candidate_id: str, error: Refusal | None = No
 def assessment(round_id: str, candidate_id: str):
     if request.method == "GET":
         return redirect(url_for(".inspection_candidate", round_id=round_id, candidate_id=candidate_id), 303)
-    body = {"kind": request.form.get("kind", ""), "meeting": _meeting_choice(request.form)}
+    body = {"kind": request.form.get("kind", ""), "meeting": meeting_choice(request.form)}
     try:
         made = stages_inspection.generate_assessment(db(), current_rules(), actor(), round_id, candidate_id, body)
     except Refusal as refusal:
@@ -344,31 +320,10 @@ def deliberation_record(round_id: str):
                 _("Deliberation saved."), "#slates")
 
 
-def _consultation(form) -> dict:
-    return {"level": form.get("level", ""), "role": form.get("role", ""), "name": form.get("name", ""),
-            "date": form.get("date") or None, "summary": form.get("summary", "")}
-
-
-def _opinion(form) -> dict:
-    return {"source": form.get("source", ""), "people": _number(form.get("people", "")),
-            "date": form.get("opinion_date") or None, "summary": form.get("opinion_summary", "")}
-
-
-# The deliberation's two lists, edited an entry at a time from the page, by path: the endpoints'
-# noun, the service's list, the entry read from the form, what is said when one is added and when
-# one is removed, and the page's anchor.
-LISTS = {
-    "consultations": ("consultation", "consultations", _consultation, _l("Consultation recorded."),
-                      _l("Consultation removed."), "#consultations"),
-    "opinions": ("opinion", "written_opinions", _opinion, _l("Written opinion recorded."),
-                 _l("Written opinion removed."), "#opinions"),
-}
-
-
 @login_required("admin")
 def edit_list(round_id: str, path: str, item_id: str | None = None):
     """Add an entry to a deliberation list (no ``item_id``) or remove one. The list is read,
-    changed and written in one transaction (``stages_deliberation.edit_list``), so two clerks
+    changed and written in one transaction (``kiosk.stages.deliberation.edit_list``), so two clerks
     adding at once both keep their entry."""
     if request.method == "GET":
         return _go(round_id, "deliberation")
@@ -400,8 +355,8 @@ for _path, _spec in LISTS.items():
 def committee(round_id: str):
     if request.method == "GET":
         return _go(round_id, "vote")
-    body = {"meeting": _meeting_choice(request.form), "title": request.form.get("title") or None}
-    present = _number(request.form.get("present", ""))
+    body = {"meeting": meeting_choice(request.form), "title": request.form.get("title") or None}
+    present = number(request.form.get("present", ""))
     if present is not None:
         body["present"] = present
     if request.form.get("revote_reason", "").strip():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
 
-from kiosk import devices
-from kiosk.context import db, public_base_url
+from kiosk.domain import devices
 from kiosk.errors import Refusal
-from kiosk.trust import qr_svg
+from kiosk.web.context import db, public_base_url
+from kiosk.web.trust import qr_svg
 
 from .auth import actor, login_required
 

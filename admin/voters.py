@@ -6,9 +6,9 @@ A secret poll records nobody, and this module refuses to be asked about one.
 
 from __future__ import annotations
 
-from kiosk import polls
-from kiosk.db import Database
+from kiosk.domain import polls
 from kiosk.errors import Refusal
+from kiosk.store.db import Database
 
 
 def answered_by(db: Database, poll_id: str) -> list[dict]:

@@ -16,30 +16,15 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
+from benchlib import DEMOCRATIC_POLL, call, free_port, wait_until_serving
+
 HERE = Path(__file__).resolve().parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(base, key, path, body=None):
-    data = json.dumps(body).encode() if body is not None else b""
-    req = urllib.request.Request(base + path, data=data, headers={
-        "Content-Type": "application/json", "Authorization": f"Bearer {key}"})
-    with urllib.request.urlopen(req, timeout=60) as r:
-        return json.loads(r.read())
 
 
 def main() -> int:
@@ -54,9 +39,9 @@ def main() -> int:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
         return 1
     sys.path.insert(0, str(HERE.parent))
-    from kiosk import accounts
-    from kiosk.cli import init_instance
-    from kiosk.db import Database
+    from kiosk.cli.instances import init_instance
+    from kiosk.domain import accounts
+    from kiosk.store.db import Database
 
     work = Path(tempfile.mkdtemp(prefix="ballotroom-bench-"))
     inst = work / "instance"
@@ -64,22 +49,13 @@ def main() -> int:
     key = accounts.create_api_key(Database(inst / "ballotroom.db"), "admin")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "serve", "--no-tls", "--instance", str(inst),
+    server = subprocess.Popen([sys.executable, "-m", "kiosk.cli.main", "serve", "--no-tls", "--instance", str(inst),
                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(base + "/login", timeout=1)
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise SystemExit("the server did not start") from None
-                time.sleep(0.05)
+        wait_until_serving(base, server)
         meeting = call(base, key, "/api/v1/meetings", {"title": "bench", "expected": 100000})
         poll = call(base, key, f"/api/v1/meetings/{meeting['id']}/polls", {
-            "title": "bench", "kind": "democratic_recommendation",
-            "contests": [{"id": "c1", "title": "c1", "max_choices": 1, "places": 1,
-                          "candidates": [{"id": "k1", "name": "A"}, {"id": "k2", "name": "B"}]}]})
+            "title": "bench", **DEMOCRATIC_POLL})
         tokens = []
         while len(tokens) < args.tokens:
             n = min(5000, args.tokens - len(tokens))

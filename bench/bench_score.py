@@ -97,9 +97,9 @@ def bench_score(n: int, raters: int, repeat: int) -> None:
 
 
 def _app(tmp: str):
-    from kiosk import accounts
     from kiosk.app import create_app
-    from kiosk.cli import init_instance
+    from kiosk.cli.instances import init_instance
+    from kiosk.domain import accounts
 
     init_instance(f"{tmp}/instance", "admin", "bench admin password")
     app = create_app(f"{tmp}/instance", {"TESTING": True, "WTF_CSRF_ENABLED": False,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.slips import Slip, render_slips  # noqa: E402
+from kiosk.documents.slips import Slip, render_slips  # noqa: E402
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32, as tokens use
 

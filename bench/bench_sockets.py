@@ -38,32 +38,18 @@ import re
 import resource
 import shlex
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from benchlib import DEMOCRATIC_POLL, call, free_port, wait_until_serving
 
 HERE = Path(__file__).resolve().parent
 NS = "/live"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(base, key, path, body=None):
-    data = json.dumps(body).encode() if body is not None else b""
-    req = urllib.request.Request(base + path, data=data, headers={
-        "Content-Type": "application/json", "Authorization": f"Bearer {key}"})
-    with urllib.request.urlopen(req, timeout=120) as r:
-        return json.loads(r.read())
 
 
 def raise_nofile(want: int) -> int:
@@ -235,9 +221,9 @@ def spread_figures(board: Dashboards, staff: list[int], windows: dict[str, tuple
 
 async def bench(args) -> dict:
     sys.path.insert(0, str(HERE.parent))
-    from kiosk import accounts
-    from kiosk.cli import init_instance
-    from kiosk.db import Database
+    from kiosk.cli.instances import init_instance
+    from kiosk.domain import accounts
+    from kiosk.store.db import Database
 
     work = Path(tempfile.mkdtemp(prefix="ballotroom-sockets-"))
     inst = work / "instance"
@@ -250,27 +236,18 @@ async def bench(args) -> dict:
     log = open(work / "server.log", "wb")  # noqa: SIM115
     command = (shlex.split(args.server_cmd.format(python=sys.executable, instance=inst, port=port))
                if args.server_cmd else
-               [sys.executable, "-m", "kiosk.cli", "serve", "--no-tls", "--instance", str(inst), "--port", str(port)])
+               [sys.executable, "-m", "kiosk.cli.main", "serve", "--no-tls", "--instance", str(inst), "--port", str(port)])
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=HERE.parent)
     figures: dict = {"sockets": args.sockets, "staff": args.staff, "keys": args.keys, "tablets": args.tablets,
                      "duration_s": args.duration, "rounds": args.rounds, "wrk_connections": args.connections}
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(base + "/login", timeout=1)
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise SystemExit("the server did not start") from None
-                time.sleep(0.05)
+        wait_until_serving(base, server)
         meeting = call(base, key, "/api/v1/meetings", {"title": "bench", "expected": 100000})
         per_run = args.duration * args.tokens_per_second
         polls = {}
         for name, runs in (("A", args.rounds + 1), ("B", 2 * args.rounds)):
             poll = call(base, key, f"/api/v1/meetings/{meeting['id']}/polls", {
-                "title": f"bench {name}", "kind": "democratic_recommendation",
-                "contests": [{"id": "c1", "title": "c1", "max_choices": 1, "places": 1,
-                              "candidates": [{"id": "k1", "name": "A"}, {"id": "k2", "name": "B"}]}]})["id"]
+                "title": f"bench {name}", **DEMOCRATIC_POLL})["id"]
             tokens: list[str] = []
             while len(tokens) < runs * per_run:
                 n = min(5000, runs * per_run - len(tokens))

@@ -1,7 +1,7 @@
 """1,000 tokens with their PDF: issuance (generate, hash, store, log) plus the slips PDF.
 
 Method: a fresh instance on local disk; one democratic recommendation poll; then, timed with
-time.perf_counter, `polls.issue_tokens(count=1000)` (the same call the admin page and the API
+time.perf_counter, `issuing.issue_tokens(count=1000)` (the same call the admin page and the API
 make) followed by `slips.render_slips` of the 1,000 slips. Best and worst of 3 runs (a new poll
 each run).
 
@@ -24,10 +24,10 @@ def main() -> int:
     ap.add_argument("--count", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    from kiosk import meetings, polls
     from kiosk.app import create_app
-    from kiosk.cli import init_instance
-    from kiosk.slips import Slip, render_slips
+    from kiosk.cli.instances import init_instance
+    from kiosk.documents.slips import Slip, render_slips
+    from kiosk.domain import issuing, meetings, polls
 
     path = Path(tempfile.mkdtemp(prefix="ballotroom-bench-")) / "instance"
     init_instance(str(path), "admin", "bench-password-123")
@@ -40,7 +40,7 @@ def main() -> int:
                             [{"id": "c1", "title": "正科级", "max_choices": 1, "places": 1,
                               "candidates": [{"id": "k1", "name": "张伟"}]}])
         start = time.perf_counter()
-        issued = polls.issue_tokens(db, key, "bench", poll["id"], count=args.count)
+        issued = issuing.issue_tokens(db, key, "bench", poll["id"], count=args.count)
         middle = time.perf_counter()
         pdf = render_slips(poll["title"], [Slip(f"http://10.0.0.5:5000/t/{t['token']}", t["token"]) for t in issued],
                            meeting_title=meeting["title"])

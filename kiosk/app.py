@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from importlib import resources
 from pathlib import Path
@@ -10,16 +12,21 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from admin import register as register_admin
+from kiosk.domain.evidence import Signer
+from kiosk.errors import Refusal
+from kiosk.store.db import Database
+from kiosk.store.instance import Instance
+from kiosk.store.migrations import migrate
+from kiosk.web import ballot_lane, board, connections, i18n, live, trust
+from kiosk.web.api import polls as api
+from kiosk.web.api import rounds as api_rounds
+from kiosk.web.api import stages as api_stages
+from kiosk.web.extensions import babel, csrf, socketio
+from kiosk.web.room import Room
+from kiosk.web.tablet import pages as voter
+from kiosk.web.throttle import FailureThrottle
 from tally.rules import RulesError, load_rules
-
-from . import ballot_lane, connections, i18n
-from .db import Database, migrate
-from .errors import Refusal
-from .evidence import Signer
-from .extensions import babel, csrf, socketio
-from .instance import Instance
-from .room import Room
-from .throttle import FailureThrottle
 
 ROOT = Path(__file__).resolve().parent.parent
 API_PREFIX = "/api/v1"
@@ -51,7 +58,7 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
         TOKEN_FAILURE_LIMIT="30 per minute",
     )
     app.config.update(overrides)
-    # The server builds the app again in its worker, after gevent's patching (kiosk/server.py).
+    # The server builds the app again in its worker, after gevent's patching (kiosk/cli/server.py).
     app.config["CREATED_WITH"] = (str(instance.path), dict(overrides))
     app.json.sort_keys = False  # documents keep their documented field order
     rules_path = app.config.get("RULES_PATH") or settings.rules_path
@@ -73,13 +80,9 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
-    # Engine.IO's heartbeat drops a vanished client after interval + timeout (kiosk/connections.py).
+    # Engine.IO's heartbeat drops a vanished client after interval + timeout (kiosk/web/connections.py).
     socketio.init_app(app, async_mode=app.config.get("LIVE_ASYNC_MODE", "threading"),
                       ping_interval=settings.live_ping_interval, ping_timeout=settings.live_ping_timeout)
-
-    from admin import register as register_admin
-
-    from . import api, api_rounds, api_stages, board, live, trust, voter
 
     app.register_blueprint(voter.bp)
     app.register_blueprint(trust.bp)
@@ -108,18 +111,11 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
 
 
 def _derive(secret: bytes, purpose: bytes) -> bytes:
-    import hashlib
-    import hmac
     return hmac.new(secret, purpose, hashlib.sha256).digest()
 
 
-def db() -> Database:
-    from flask import current_app
-    return current_app.extensions["ballotroom_db"]
-
-
 def _guard_network(app: Flask, ranges: tuple[str, ...]) -> None:
-    # Enforced by the ballot lane, the outermost middleware, for every path (kiosk/ballot_lane.py).
+    # Enforced by the ballot lane, the outermost middleware, for every path (kiosk/web/ballot_lane.py).
     app.extensions["ballotroom_room"] = Room(ranges)
 
 

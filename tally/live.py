@@ -1,5 +1,5 @@
 """When an open secret poll's live tally may move (SECURITY.md, Secrecy): the one rule the server
-ships (kiosk/polls.maybe_publish calls it)."""
+ships (kiosk/domain/counting.maybe_publish calls it)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """A round file's ballot parts from the results document of the closed poll that feeds them.
 
 Pure: a results document's row in, the round file's part out, as ``tally.roundfile`` reads it.
-The server's round document (kiosk/round_doc.py) and the evidence check of an exported bundle
-(kiosk/evidence.py) both call this, so a part is read from a result in one way.
+The server's round document (kiosk/domain/round_doc.py) and the evidence check of an exported bundle
+(kiosk/domain/evidence.py) both call this, so a part is read from a result in one way.
 """
 
 from __future__ import annotations

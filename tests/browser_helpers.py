@@ -1,6 +1,6 @@
 """Helpers of the browser tests (tests/test_browser.py): a real server, Chromium, slips' QR codes.
 
-The server runs as it does in a room: `python -m kiosk.cli serve` (gunicorn, gthread) in its own
+The server runs as it does in a room: `python -m kiosk.cli.main serve` (gunicorn, gthread) in its own
 process group, so Socket.IO websockets work exactly as on the appliance.
 """
 
@@ -71,7 +71,7 @@ class Server:
         env.pop("BALLOTROOM_ACCESS_LOG", None)
         self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in __exit__)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.cli", "serve", "--instance", str(self.instance),
+            [sys.executable, "-m", "kiosk.cli.main", "serve", "--instance", str(self.instance),
              "--port", str(self.port)],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 30

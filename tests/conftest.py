@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from kiosk import accounts
 from kiosk.app import create_app
-from kiosk.cli import init_instance
-from kiosk.db import Database
+from kiosk.cli.instances import init_instance
+from kiosk.domain import accounts
+from kiosk.store.db import Database
 
 ADMIN_PASSWORD = "correct horse battery"
 

@@ -11,6 +11,7 @@ from conftest import new_instance
 from admin import slip_batches
 from admin.poll_input import contests_from_table, finalize
 from kiosk.app import create_app
+from kiosk.domain import counting
 
 PASSWORD = "a long admin password"
 CODE = re.compile(r"<code>([0-9A-Z]{4}(?:-[0-9A-Z]{2,4}){5})</code>")
@@ -133,7 +134,7 @@ def test_posting_addresses_opened_by_get_go_back_to_their_page(clerk):
 
 
 def test_a_chair_cannot_use_the_clerk_pages(admin_app, anon):
-    from kiosk import accounts
+    from kiosk.domain import accounts
     accounts.add_user(_db(admin_app), "chair", "chair", PASSWORD)
     anon.post("/login", data={"name": "chair", "password": PASSWORD})
     assert anon.get("/admin/").status_code == 403
@@ -385,9 +386,8 @@ def test_issue_ten_tokens_download_pdf_once_and_vote(admin_app, clerk):
     page = _text(clerk.get(f"/admin/polls/{poll_id}"))
     counts = dict(re.findall(r'<li data-count="(\w+)"><b>([^<]*)</b>', page))
     # While open, blank moves only with the published batches (SECURITY.md, Secrecy): the page shows
-    # exactly what polls.turnout says.
-    from kiosk import polls
-    blank_now = polls.turnout(_db(admin_app), poll_id, admin_app.config["RULES"])["blank"]
+    # exactly what counting.turnout says.
+    blank_now = counting.turnout(_db(admin_app), poll_id, admin_app.config["RULES"])["blank"]
     assert counts == {"expected": "12", "present": "10", "issued": "10", "cast": "8",
                       "blank": str(blank_now), "spoiled": "0"}
 
@@ -465,7 +465,7 @@ def test_pdf_of_another_poll_or_unknown_batch_is_404(admin_app, clerk):
 
 
 def test_batches_expire(admin_app):
-    from kiosk.slips import Slip
+    from kiosk.documents.slips import Slip
     store = slip_batches.SlipBatches(ttl=0.05)
     batch = store.put("p", "t", "m", [Slip("http://x/t/A", "A")])
     assert batch in store

@@ -1,6 +1,6 @@
 """One door, two front ends: the ballot lane (POST /api/v1/ballots) and the tablet's pages
 (POST /ballot/submit) give the same answer to the same token, answers, credential and address,
-count the same failures against the address, and announce the same ballots (kiosk/admission.py)."""
+count the same failures against the address, and announce the same ballots (kiosk/web/admission.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import re
 import pytest
 from conftest import Api, contest
 
-from kiosk import accounts, devices, live, tokens
 from kiosk.app import create_app
+from kiosk.domain import accounts, devices, tokens
+from kiosk.web import live
 
 ERROR = re.compile(r'data-error="([^"]+)"')
 TRACKING = re.compile(r'data-tracking="([^"]+)"')

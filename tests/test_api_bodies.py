@@ -1,4 +1,4 @@
-"""Every API call reads its body the one strict way (kiosk.body): the same kind of bad input gets
+"""Every API call reads its body the one strict way (kiosk.web.api.body): the same kind of bad input gets
 the same refusal on every call, in the client's language, and changes nothing."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from conftest import contest
 from test_stages_api import Run
 
-from kiosk import body as request_body
-from kiosk.openapi import document
+from kiosk.web.api import body as request_body
+from kiosk.web.api.openapi import document
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -135,7 +135,7 @@ def test_the_documents_limits_are_the_servers(api, app):
 
 
 def test_a_real_fault_is_a_500_that_says_nothing_was_applied_and_is_logged(api, app, monkeypatch, caplog):
-    from kiosk import meetings
+    from kiosk.domain import meetings
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a fault")

@@ -36,7 +36,7 @@ from test_stages_api import (
     recommended,
 )
 
-from kiosk.openapi import document
+from kiosk.web.api.openapi import document
 
 schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.checks import not_a_server_error  # noqa: E402
@@ -131,21 +131,24 @@ def test_every_operation_is_fuzzed_on_real_objects_without_a_fault(app, admin_ke
     failures: list[tuple] = []
     statuses: dict[str, set[int]] = defaultdict(set)
     headers = {"Authorization": f"Bearer {admin_key}"}
+    def fuzz(operation, mode):
+        @given(case=_with_ids(operation, mode, ids))
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+                  suppress_health_check=list(HealthCheck))
+        def run(case):
+            response = case.call(headers=headers)
+            statuses[case.operation.label].add(response.status_code)
+            try:
+                case.validate_response(response, checks=CHECKS, headers=headers)
+            except Exception as failure:  # every kind of check failure is collected, then reported
+                failures.append((case.operation.label, mode.value, response.status_code,
+                                 str(failure)[:400], case.body if case.body is not None else None))
+
+        run()
+
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            @given(case=_with_ids(operation, mode, ids))
-            @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                      suppress_health_check=list(HealthCheck))
-            def run(case, mode=mode):
-                response = case.call(headers=headers)
-                statuses[case.operation.label].add(response.status_code)
-                try:
-                    case.validate_response(response, checks=CHECKS, headers=headers)
-                except Exception as failure:  # every kind of check failure is collected, then reported
-                    failures.append((case.operation.label, mode.value, response.status_code,
-                                     str(failure)[:400], case.body if case.body is not None else None))
-
-            run()
+            fuzz(operation, mode)
     assert not failures, failures[:8]
     # Every operation was reached past the key, the id and the body's framing: its own code answered.
     unreached = sorted(label for label in documented if not statuses[label] - GATE_STATUSES)

@@ -58,7 +58,7 @@ def test_every_api_route_but_the_voters_is_refused_without_a_key(app, client):
 
 
 def test_a_scrutineer_cannot_use_the_administrators_pages(instance, database):
-    from kiosk import accounts
+    from kiosk.domain import accounts
     accounts.add_user(database, "watcher", "scrutineer", "scrutineer-pass-1")
     client = create_app(str(instance), {"WTF_CSRF_ENABLED": False}).test_client()
     client.post("/login", data={"name": "watcher", "password": "scrutineer-pass-1"})
@@ -113,7 +113,7 @@ def test_a_thousand_parallel_uses_of_one_token_store_one_ballot(api, live_server
 
 def test_guessing_codes_is_throttled(app, api):
     """30 failed attempts a minute per address (TOKEN_FAILURE_LIMIT); then 429 for every try."""
-    from kiosk import tokens
+    from kiosk.domain import tokens
     client = app.test_client()
     statuses = [client.post("/api/v1/ballots", json={"token": tokens.display(tokens.generate()),
                                                      "answers": {}}).status_code for _ in range(40)]

@@ -23,9 +23,9 @@ from browser_helpers import (
     shot,
 )
 
-from kiosk import accounts
-from kiosk.cli import init_instance
-from kiosk.db import Database
+from kiosk.cli.instances import init_instance
+from kiosk.domain import accounts
+from kiosk.store.db import Database
 
 pytestmark = pytest.mark.browser
 

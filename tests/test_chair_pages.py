@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import new_instance
 
-from kiosk import accounts, polls
 from kiosk.app import create_app
+from kiosk.domain import accounts, counting, polls
 
 PASSWORD = "chair pages password"
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,7 +151,7 @@ class Room:
         """Wait for the live publisher (a background thread) to release a batch of `cast`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if polls.results(self.db, self.app.config["RULES"], poll_id)["cast"] == cast:
+            if counting.results(self.db, self.app.config["RULES"], poll_id)["cast"] == cast:
                 return True
             time.sleep(0.05)
         return False
@@ -351,7 +351,7 @@ def test_democratic_result_shows_counts_marks_and_the_digest(room):
     sheet = root.find("section", cls="result-sheet")
     counts = [td.text for td in sheet.find("table").find_all("td")]
     assert counts == ["12", "11", "12", "10", "3", "0"]  # expected, present, issued, cast, blank, spoiled
-    doc = polls.results(room.db, room.app.config["RULES"], poll)
+    doc = counting.results(room.db, room.app.config["RULES"], poll)
     assert sheet.find("code", id="digest").text == doc["digest"] and len(doc["digest"]) == 64
     assert "passing: 甲, 乙" in sheet.text
     assert [b for b in root.find_all("button") if "data-print" in b.attrs]  # print stylesheet
@@ -584,7 +584,7 @@ def test_dashboard_script_draws_every_kind_as_the_server_does(tmp_path):
     rules = app.config["RULES"]
     for poll, _ in made:
         deadline = time.monotonic() + 5
-        while polls.results(room.db, rules, poll)["cast"] < 5 and time.monotonic() < deadline:
+        while counting.results(room.db, rules, poll)["cast"] < 5 and time.monotonic() < deadline:
             time.sleep(0.05)
     with LiveServer(app) as server, sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=[
@@ -601,7 +601,7 @@ def test_dashboard_script_draws_every_kind_as_the_server_does(tmp_path):
                 page.click("form button.primary")
             for state in ("open", "closed"):
                 for poll, _ in made:
-                    doc = polls.results(room.db, rules, poll)
+                    doc = counting.results(room.db, rules, poll)
                     assert doc["state"] == state and doc["cast"] >= 5, (doc["kind"], doc["cast"])
                     page.goto(f"{server.url}/chair/polls/{poll}?lang=en")
                     drawn = page.evaluate(

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from kiosk import accounts
-from kiosk.cli import main as cli
-from kiosk.db import Database
+from kiosk.cli.main import main as cli
+from kiosk.domain import accounts
+from kiosk.store.db import Database
 
 
 def _mode(path) -> int:
@@ -91,10 +91,10 @@ def test_bad_rules_file_refuses_to_serve_naming_the_key(instance, tmp_path, caps
 
 
 def test_every_command_has_help():
-    out = subprocess.run([sys.executable, "-m", "kiosk.cli", "--help"], capture_output=True, text=True).stdout
+    out = subprocess.run([sys.executable, "-m", "kiosk.cli.main", "--help"], capture_output=True, text=True).stdout
     for command in ("init", "serve", "user", "apikey", "score", "demo", "export", "verify", "certs", "log"):
         assert command in out
-        r = subprocess.run([sys.executable, "-m", "kiosk.cli", command, "--help"], capture_output=True, text=True)
+        r = subprocess.run([sys.executable, "-m", "kiosk.cli.main", command, "--help"], capture_output=True, text=True)
         assert r.returncode == 0 and "usage" in r.stdout.lower()
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from kiosk.cli import main as cli
+from kiosk.cli.main import main as cli
 
 
 @pytest.fixture(scope="module")

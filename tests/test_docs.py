@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import build_parser
-from kiosk.openapi import document
+from kiosk.cli.main import build_parser
+from kiosk.web.api.openapi import document
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +19,7 @@ def _flask_to_openapi(rule: str) -> str:
 
 def test_every_api_route_is_in_the_openapi_document(app):
     documented = set(document()["paths"])
-    from kiosk.ballot_lane import PATH
+    from kiosk.web.ballot_lane import PATH
     routes = {_flask_to_openapi(r.rule) for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1")}
     routes.add(PATH)  # served by the ballot lane in front of Flask
     assert routes == documented
@@ -39,7 +39,7 @@ def test_every_cli_command_is_in_the_readme():
 
 
 def test_every_instance_setting_is_in_the_readme():
-    from kiosk.instance import Settings
+    from kiosk.store.instance import Settings
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for field in Settings.__dataclass_fields__:
         assert f"`{field}`" in readme, f"setting `{field}` is not documented in README.md"
@@ -156,7 +156,7 @@ def test_example_files_parse():
 def test_the_score_sheet_shown_is_what_ballotroom_score_prints(capsys):
     import json
 
-    from kiosk.cli import main as cli
+    from kiosk.cli.main import main as cli
 
     assert cli(["score", str(DOCS / "examples" / "round.json"), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
@@ -195,7 +195,7 @@ def after_make_run(tmp_path):
     for entry in ROOT.iterdir():
         if entry.name not in skip and not entry.name.endswith(".egg-info"):
             (tmp_path / entry.name).symlink_to(entry)
-    subprocess.run([sys.executable, "-m", "kiosk.cli", "demo"], cwd=tmp_path, check=True,
+    subprocess.run([sys.executable, "-m", "kiosk.cli.main", "demo"], cwd=tmp_path, check=True,
                    capture_output=True, env=_env())
     return tmp_path
 

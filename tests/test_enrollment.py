@@ -7,8 +7,8 @@ import re
 import pytest
 from conftest import ADMIN_PASSWORD, Api, contest
 
-from kiosk import accounts, devices
 from kiosk.app import create_app
+from kiosk.domain import accounts, devices
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import json
 import pytest
 from conftest import contest
 
-from kiosk import bundles, evidence
-from kiosk.cli import main as cli
+from kiosk.cli.main import main as cli
+from kiosk.domain import bundles, evidence
 
 
 @pytest.fixture
@@ -200,7 +200,7 @@ def test_result_sheet_pdf_holds_the_fixed_figures(instance, api, kind, contests,
 
 
 def _chained_after(last: dict) -> dict:
-    from kiosk import eventlog
+    from kiosk.store import eventlog
     entry = {"seq": last["seq"] + 1, "at": last["at"], "actor": "forger", "type": "poll.reopened",
              "payload": "{}", "prev_hash": last["hash"]}
     entry["hash"] = eventlog.entry_hash(entry["seq"], entry["at"], entry["actor"], entry["type"],

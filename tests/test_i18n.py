@@ -67,7 +67,7 @@ def test_pages_speak_chinese_by_default_and_english_on_request(client, path):
 
 
 def test_api_errors_follow_accept_language(api):
-    from kiosk import tokens
+    from kiosk.domain import tokens
     bad = {"token": tokens.display(tokens.generate()), "answers": {}}
     zh = api.client.post("/api/v1/ballots", json=bad).get_json()["message"]
     en = api.client.post("/api/v1/ballots", json=bad, headers={"Accept-Language": "en"}).get_json()["message"]

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from conftest import contest
 
-from kiosk import tokens
+from kiosk.domain import tokens
 
 REC = "democratic_recommendation"
 

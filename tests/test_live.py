@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import new_instance
 
-from kiosk import accounts
 from kiosk.app import create_app
-from kiosk.extensions import socketio
+from kiosk.domain import accounts
+from kiosk.web.extensions import socketio
 
 NS = "/live"
 PASSWORD = "live updates password"

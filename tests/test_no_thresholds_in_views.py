@@ -49,7 +49,7 @@ ALLOWED = {
         "the camera has a frame to read",
     ("templates/admin/stages/recommendation.html",
      "lv.initial_list.candidates|length <= lv.plenary_places"):
-        "not yet moved: the stage data come from kiosk/stages_recommendation.py (see issue 8)",
+        "not yet moved: the stage data come from kiosk/stages/recommendation.py (see issue 8)",
 }
 
 COMPARISON = re.compile(r"(?<![<>=!-])(<=|>=|<|>)(?![=>])")

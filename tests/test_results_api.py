@@ -85,7 +85,7 @@ def test_open_poll_results_are_the_last_published_batch(api, app):
 @pytest.mark.parametrize("issued", [5, 7, 12, 23])
 def test_the_close_never_reveals_fewer_than_k_ballots_when_every_slip_is_used(api, app, database, issued):
     """Publishing after every ballot, the last live tally is at least k ballots before the end."""
-    from kiosk import polls
+    from kiosk.domain import counting
     k = app.config["RULES"].live_batch_size
     meeting = api.meeting(issued, present=issued)
     poll = api.poll(meeting, "democratic_recommendation", [contest()])
@@ -94,7 +94,7 @@ def test_the_close_never_reveals_fewer_than_k_ballots_when_every_slip_is_used(ap
     published = [0]
     for i, token in enumerate(toks):
         assert api.vote(token, {"c1": [f"k{1 + i % 3}"]}).status_code == 201
-        doc = polls.maybe_publish(database, app.config["RULES"], poll, k)
+        doc = counting.maybe_publish(database, app.config["RULES"], poll, k)
         if doc is not None:
             published.append(doc["cast"])
     assert all(b - a >= k for a, b in zip(published, published[1:], strict=False))
@@ -102,14 +102,14 @@ def test_the_close_never_reveals_fewer_than_k_ballots_when_every_slip_is_used(ap
 
 
 def test_published_quorum_follows_attendance_without_revealing_a_ballot(api, app, database):
-    from kiosk import polls
+    from kiosk.domain import counting
     meeting = api.meeting(10, present=10)
     poll = api.poll(meeting, "democratic_recommendation", [contest()])
     toks = api.tokens(poll, 10)
     api.open(poll)
     for t in toks[:5]:
         api.vote(t, {"c1": ["k1"]})
-    assert polls.maybe_publish(database, app.config["RULES"], poll, 5)["quorum_met"] is True
+    assert counting.maybe_publish(database, app.config["RULES"], poll, 5)["quorum_met"] is True
     api.post(f"/meetings/{meeting}/attendance", {"present": 3}, 200)
     doc = api.results(poll)
     assert doc["quorum_met"] is False and doc["cast"] == 5
@@ -138,7 +138,7 @@ def test_closing_under_a_changed_rules_file_is_refused_and_changes_nothing(api, 
     other = create_app(str(instance), {"RULES_PATH": str(rules)})
     from conftest import Api
 
-    from kiosk import accounts
+    from kiosk.domain import accounts
     api2 = Api(other.test_client(), accounts.create_api_key(other.extensions["ballotroom_db"], "admin"))
     r = api2.post(f"/polls/{poll}/close")
     assert len(other.config["RULES"].character_items) == items - 1

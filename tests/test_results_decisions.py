@@ -7,7 +7,7 @@ import json
 
 from conftest import contest
 
-from kiosk import polls
+from kiosk.domain import counting
 
 
 def _committee(api, present, agree):
@@ -30,7 +30,7 @@ def test_committee_result_states_quorum_and_votes_needed(api):
 
 def test_turnout_states_the_live_quorum(app, api, database):
     meeting, poll = _committee(api, 8, 3)
-    t = polls.turnout(database, poll, app.config["RULES"])
+    t = counting.turnout(database, poll, app.config["RULES"])
     assert t["quorum"] == {"met": True, "present": 8, "recorded": True, "expected": 11, "needed": 8}
     assert t["issued_beyond"] is None
 

@@ -1,4 +1,4 @@
-"""Open connections never stop ballot intake (kiosk/server.py, kiosk/connections.py).
+"""Open connections never stop ballot intake (kiosk/cli/server.py, kiosk/web/connections.py).
 
 Against the real `ballotroom serve` in its own process: hundreds of Socket.IO clients stay open
 while ballots are cast, and every ballot is acknowledged; one address that opens more live
@@ -20,10 +20,10 @@ socketio = pytest.importorskip("socketio")
 
 from browser_helpers import HttpApi, Server, contest  # noqa: E402
 
-from kiosk import accounts  # noqa: E402
-from kiosk.cli import init_instance  # noqa: E402
-from kiosk.db import Database  # noqa: E402
-from kiosk.instance import Settings  # noqa: E402
+from kiosk.cli.instances import init_instance  # noqa: E402
+from kiosk.domain import accounts  # noqa: E402
+from kiosk.store.db import Database  # noqa: E402
+from kiosk.store.instance import Settings  # noqa: E402
 
 NS = "/live"
 PASSWORD = "room capacity password"
@@ -225,7 +225,7 @@ def test_refused_transport_says_why_in_the_clients_language(room):
 
 
 def test_settings_refuse_nonsense_limits(tmp_path):
-    from kiosk.instance import Instance, InstanceError
+    from kiosk.store.instance import Instance, InstanceError
     instance = tmp_path / "instance"
     init_instance(str(instance), "admin", PASSWORD)
     (instance / "config.toml").write_text("live_keyless_per_address = 0\n", encoding="utf-8")

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from kiosk.cli import main as cli
-from kiosk.evidence import verify_round_bundle
+from kiosk.cli.main import main as cli
+from kiosk.domain.evidence import verify_round_bundle
 
 
 @pytest.fixture

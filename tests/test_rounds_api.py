@@ -9,8 +9,9 @@ from importlib import resources
 import pytest
 from conftest import Api
 
-from kiosk import accounts, eventlog
 from kiosk.app import create_app
+from kiosk.domain import accounts
+from kiosk.store import eventlog
 from tally.roundfile import parse_round_file
 from tally.rules import load_rules
 from tally.score import score_round

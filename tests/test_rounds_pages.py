@@ -10,8 +10,8 @@ import pytest
 from conftest import new_instance
 from test_rounds_api import full_candidate
 
-from kiosk import accounts
 from kiosk.app import create_app
+from kiosk.domain import accounts
 
 PASSWORD = "a long admin password"
 
@@ -232,7 +232,7 @@ def test_downloads_json_csv_and_pdf(clerk, admin_app):
 
     r = clerk.get(f"/admin/rounds/{rid}/scores.pdf")
     assert r.status_code == 200 and r.mimetype == "application/pdf" and r.data.startswith(b"%PDF")
-    from kiosk.slips import find_cjk_font
+    from kiosk.documents.slips import find_cjk_font
     if find_cjk_font():
         assert b"FontFile2" in r.data  # the Chinese font is embedded, so the sheet prints anywhere
 
@@ -291,8 +291,8 @@ def test_entries_page_computes_performance_from_the_record(admin_client_and_roun
 def admin_client_and_round_for_record(instance):
     from conftest import ADMIN_PASSWORD
 
-    from kiosk import rounds
     from kiosk.app import create_app
+    from kiosk.domain import rounds
     app = create_app(str(instance), {"WTF_CSRF_ENABLED": False})
     database = app.extensions["ballotroom_db"]
     rnd = rounds.create(database, "t", "r", [{"id": "section_chief", "posts": 1}])

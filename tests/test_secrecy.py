@@ -8,7 +8,7 @@ import sqlite3
 
 from conftest import contest
 
-from kiosk import tokens
+from kiosk.domain import tokens
 
 # The only columns a secret ballot or a receipt may have.
 BALLOT_COLUMNS = {"poll_id", "id", "answers", "voter_group"}

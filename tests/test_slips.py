@@ -10,8 +10,8 @@ import warnings
 
 import pytest
 
-from kiosk import slips as slips_mod
-from kiosk.slips import INSTRUCTIONS, Slip, find_cjk_font, render_slips
+from kiosk.documents import slips as slips_mod
+from kiosk.documents.slips import INSTRUCTIONS, Slip, find_cjk_font, render_slips
 
 pypdf = pytest.importorskip("pypdf")
 

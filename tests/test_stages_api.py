@@ -18,7 +18,7 @@ from math import ceil
 import pytest
 from test_rounds_api import full_candidate
 
-from kiosk import eventlog
+from kiosk.store import eventlog
 from tally.rules import load_rules
 
 LEVELS = ["section_chief", "deputy_section_chief", "general_cadre"]
@@ -619,8 +619,8 @@ def test_ratios_come_from_the_rules_file(instance, tmp_path):
 
     from conftest import Api
 
-    from kiosk import accounts
     from kiosk.app import create_app
+    from kiosk.domain import accounts
     text = resources.files("tally").joinpath("rules.toml").read_text(encoding="utf-8")
     text = text.replace('plenary = "1.5"', 'plenary = "2"').replace("final_extra_min = 1", "final_extra_min = 2")
     text = text.replace("final_extra_max = 2", "final_extra_max = 3")

@@ -21,8 +21,9 @@ from test_stages_api import (
     interview_poll,
 )
 
-from kiosk import accounts, stages_deliberation
 from kiosk.app import create_app
+from kiosk.domain import accounts
+from kiosk.stages import deliberation as stages_deliberation
 
 PASSWORD = "a long admin password"
 

@@ -16,9 +16,11 @@ import urllib.request
 
 import pytest
 
-from kiosk import accounts, eventlog
-from kiosk.cli import init_instance
-from kiosk.db import Database, migrate
+from kiosk.cli.instances import init_instance
+from kiosk.domain import accounts
+from kiosk.store import eventlog
+from kiosk.store.db import Database
+from kiosk.store.migrations import migrate
 
 
 def test_pragmas_on_every_connection(database):
@@ -75,7 +77,7 @@ def test_no_acknowledged_ballot_is_lost_to_kill_9(tmp_path):
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.cli", "serve", "--no-tls", "--instance", str(path), "--port", str(port)],
+        [sys.executable, "-m", "kiosk.cli.main", "serve", "--no-tls", "--instance", str(path), "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:

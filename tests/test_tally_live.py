@@ -1,5 +1,5 @@
 """The live tally's batch rule as the server ships it (tally/live.py, called by
-kiosk/polls.maybe_publish): batches of k new ballots, and never the last k slips."""
+kiosk/domain/counting.maybe_publish): batches of k new ballots, and never the last k slips."""
 
 from __future__ import annotations
 
@@ -57,11 +57,11 @@ def test_the_published_tally_hides_each_of_the_last_batch(published, new, batch)
 
 
 def test_polls_ship_this_rule():
-    """kiosk/polls.maybe_publish decides with tally.live, not with a copy of it."""
+    """kiosk/domain/counting.maybe_publish decides with tally.live, not with a copy of it."""
     import inspect
 
-    from kiosk import polls
+    from kiosk.domain import counting
 
-    source = inspect.getsource(polls.maybe_publish)
+    source = inspect.getsource(counting.maybe_publish)
     assert "tl.publish_due(" in source and "tl.batch_due(" in source
     assert "< batch" not in source and ">= batch" not in source

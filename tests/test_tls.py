@@ -13,8 +13,8 @@ import urllib.request
 
 from cryptography import x509
 
-from kiosk import certs
-from kiosk.cli import main as cli
+from kiosk.cli.main import main as cli
+from kiosk.web import certs
 
 
 def test_certs_command_makes_a_ca_and_a_server_certificate(instance, capsys):
@@ -54,7 +54,7 @@ def _port() -> int:
 
 def test_serve_uses_tls_and_the_room_ca_verifies_it(instance):
     port = _port()
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "serve", "--tls", "--instance", str(instance),
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli.main", "serve", "--tls", "--instance", str(instance),
                              "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:

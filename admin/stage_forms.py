@@ -1,0 +1,47 @@
+"""Reading the stage pages' forms into the bodies the stage modules take (the same bodies the API
+takes), so a page and a script are checked by the same code."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+# The meeting choice of a poll form that means "a new meeting, with the figures below".
+NEW_MEETING = "__new__"
+
+
+def number(text: str) -> object:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else (text or None)
+
+
+def meeting_choice(form, prefix: str = "") -> object:
+    """The meeting field of a poll form: an existing meeting's id, or a new one's figures."""
+    choice = form.get(f"{prefix}meeting", "")
+    if choice != NEW_MEETING:
+        return choice or None
+    new = {"title": form.get(f"{prefix}new_title", ""), "expected": number(form.get(f"{prefix}new_expected", ""))}
+    present = number(form.get(f"{prefix}new_present", ""))
+    if present is not None:
+        new["present"] = present
+    return new
+
+
+def consultation(form) -> dict:
+    return {"level": form.get("level", ""), "role": form.get("role", ""), "name": form.get("name", ""),
+            "date": form.get("date") or None, "summary": form.get("summary", "")}
+
+
+def opinion(form) -> dict:
+    return {"source": form.get("source", ""), "people": number(form.get("people", "")),
+            "date": form.get("opinion_date") or None, "summary": form.get("opinion_summary", "")}
+
+
+# The deliberation's two lists, edited an entry at a time from the page, by path: the endpoints'
+# noun, the service's list, the entry read from the form, what is said when one is added and when
+# one is removed, and the page's anchor.
+LISTS = {
+    "consultations": ("consultation", "consultations", consultation, _l("Consultation recorded."),
+                      _l("Consultation removed."), "#consultations"),
+    "opinions": ("opinion", "written_opinions", opinion, _l("Written opinion recorded."),
+                 _l("Written opinion removed."), "#opinions"),
+}

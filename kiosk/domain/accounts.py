@@ -1,0 +1,100 @@
+"""People who log in (admin, chair, scrutineer) and API keys.
+
+Passwords are hashed with Argon2id (argon2-cffi); API keys are random and
+stored as SHA-256 hashes (they are 256-bit random, so a slow hash adds
+nothing) and shown once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from kiosk.store import eventlog
+from kiosk.store.db import Database
+
+ROLES = ("admin", "chair", "scrutineer")
+API_ROLES = ("admin", "chair")
+_hasher = PasswordHasher()
+MIN_PASSWORD = 10
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str
+    role: str
+
+
+class AccountError(ValueError):
+    pass
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def add_user(db: Database, name: str, role: str, password: str, actor: str = "cli") -> User:
+    name = name.strip()
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if not 1 <= len(name) <= 64:
+        raise AccountError("the name must have 1 to 64 characters")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    if db.one("SELECT 1 FROM users WHERE name = ?", (name,)):
+        raise AccountError(f"a user named {name!r} already exists")
+    user = User(secrets.token_hex(8), name, role)
+    with db.write() as conn:
+        conn.execute(
+            "INSERT INTO users (id, name, role, password_hash, created_at) VALUES (?,?,?,?,?)",
+            (user.id, name, role, _hasher.hash(password), eventlog.now()),
+        )
+        eventlog.append(conn, actor, "user.added", {"user": user.id, "name": name, "role": role})
+    return user
+
+
+def authenticate(db: Database, name: str, password: str) -> User | None:
+    row = db.one("SELECT id, name, role, password_hash FROM users WHERE name = ? AND active = 1", (name,))
+    if row is None:
+        # Spend the same time as a real check so names cannot be probed by timing.
+        _hasher.hash(password or "x")
+        return None
+    try:
+        _hasher.verify(row["password_hash"], password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return User(row["id"], row["name"], row["role"])
+
+
+def get_user(db: Database, user_id: str) -> User | None:
+    row = db.one("SELECT id, name, role FROM users WHERE id = ? AND active = 1", (user_id,))
+    return User(row["id"], row["name"], row["role"]) if row else None
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def create_api_key(db: Database, role: str, label: str = "", actor: str = "cli") -> str:
+    if role not in API_ROLES:
+        raise AccountError(f"role must be one of {', '.join(API_ROLES)}, not {role!r}")
+    key = "br_" + secrets.token_urlsafe(32)
+    with db.write() as conn:
+        conn.execute(
+            "INSERT INTO api_keys (key_hash, prefix, role, label, created_at) VALUES (?,?,?,?,?)",
+            (_key_hash(key), key[:7], role, label, eventlog.now()),
+        )
+        eventlog.append(conn, actor, "apikey.created", {"prefix": key[:7], "role": role, "label": label})
+    return key
+
+
+def api_key_role(db: Database, key: str) -> str | None:
+    if not key or not isinstance(key, str):
+        return None
+    row = db.one("SELECT role FROM api_keys WHERE key_hash = ? AND revoked = 0", (_key_hash(key),))
+    return row["role"] if row else None

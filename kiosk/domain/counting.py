@@ -1,0 +1,167 @@
+"""Counting a poll's ballots into its results document, and the live tally: published in
+batches of k ballots, never while fewer than k issued slips remain unused (tally.live decides
+when), so no single ballot can be read off the change. Turnout moves one by one."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from kiosk.domain import evidence
+from kiosk.domain.polls import PollSpec, public_blank, spec
+from kiosk.errors import Refusal
+from kiosk.store.db import Database
+from tally import kinds as tk
+from tally import live as tl
+from tally.meetings import slips_beyond
+from tally.rules import Rules
+
+
+def compute(conn, rules: Rules, sp: PollSpec) -> dict:
+    """The full results document from what is committed now (call inside one transaction)."""
+    poll = conn.execute("SELECT title, state, issued FROM polls WHERE id = ?", (sp.id,)).fetchone()
+    meeting = conn.execute("SELECT expected, present FROM meetings WHERE id = ?", (sp.meeting_id,)).fetchone()
+    # Identical ballots are read once and counted by multiplicity: one Ballot object stands for
+    # each copy, so a recount costs the number of distinct ballots, not of ballots.
+    rows = conn.execute("SELECT answers, voter_group, count(*) AS n FROM ballots WHERE poll_id = ?"
+                        " GROUP BY answers, voter_group", (sp.id,)).fetchall()
+    ballots = []
+    for r in rows:
+        ballots.extend([tk.Ballot(answers=json.loads(r["answers"]), group=r["voter_group"])] * r["n"])
+    doc = _document(sp, poll, meeting, ballots, rules)
+    if poll["state"] == "closed":
+        doc["digest"] = evidence.ballot_box_digest(
+            [evidence.ballot_line(b.answers, b.group) for b in ballots])
+    return doc
+
+
+def snapshot(db: Database, rules: Rules, poll_id: str) -> dict:
+    """A consistent results document of everything committed so far."""
+    sp = spec(db, poll_id)
+    with db.read() as conn:
+        return compute(conn, rules, sp)
+
+
+_publish_locks: dict[str, threading.Lock] = {}
+
+
+_publish_guard = threading.Lock()
+
+
+def _lock_for(poll_id: str) -> threading.Lock:
+    with _publish_guard:
+        return _publish_locks.setdefault(poll_id, threading.Lock())
+
+
+def maybe_publish(db: Database, rules: Rules, poll_id: str, batch: int) -> dict | None:
+    """Publish a new live tally when tally.live.publish_due says it may move (SECURITY.md,
+    "Secrecy": batches of `batch` ballots, and never the last `batch` slips); returns the new
+    document or None."""
+    with _lock_for(poll_id):
+        row = db.one("SELECT state, cast_count, published_cast FROM polls WHERE id = ?", (poll_id,))
+        if row is None or row["state"] != "open" or not tl.batch_due(row["cast_count"], row["published_cast"], batch):
+            return None  # skipped before recounting; the recount below is checked whole
+        doc = snapshot(db, rules, poll_id)
+        if doc["state"] != "open" or not tl.publish_due(doc["cast"], row["published_cast"], doc["issued"], batch):
+            return None
+        with db.write() as conn:
+            stored = conn.execute(
+                "UPDATE polls SET published = ?, published_cast = ? WHERE id = ? AND state = 'open'",
+                (json.dumps(doc, ensure_ascii=False), doc["cast"], poll_id),
+            ).rowcount
+        # Closed meanwhile: the final result supersedes this batch, which must not follow it.
+        return doc if stored == 1 else None
+
+
+def republish_same_ballots(db: Database, rules: Rules, poll_id: str) -> dict | None:
+    """Publish the live tally again if no ballot arrived since the last publication (after a
+    change of attendance, whose quorum the published tally must show); None otherwise, and the
+    next batch brings the quorum up to date."""
+    with _lock_for(poll_id):
+        row = db.one("SELECT state, cast_count, published_cast, published FROM polls WHERE id = ?", (poll_id,))
+        if row is None or row["state"] != "open" or not row["published"] or row["cast_count"] != row["published_cast"]:
+            return None
+        doc = snapshot(db, rules, poll_id)
+        if doc["cast"] != row["published_cast"]:
+            return None
+        with db.write() as conn:
+            stored = conn.execute("UPDATE polls SET published = ? WHERE id = ? AND state = 'open' AND published_cast = ?",
+                                  (json.dumps(doc, ensure_ascii=False), poll_id, doc["cast"])).rowcount
+        return doc if stored == 1 else None
+
+
+def results(db: Database, rules: Rules, poll_id: str) -> dict:
+    """Draft: zeros; open: the last published batch; closed: the fixed result."""
+    row = db.one("SELECT state, published, result, cast_count FROM polls WHERE id = ?", (poll_id,))
+    if row is None:
+        raise Refusal(404, "not_found")
+    if row["state"] == "closed" and row["result"]:
+        doc = json.loads(row["result"])
+    elif row["state"] == "open" and row["published"]:
+        doc = json.loads(row["published"])
+    else:
+        # Nothing published yet: the tally of no ballots (draft, or open below k).
+        doc = _empty(db, rules, poll_id)
+    # Counts that may move one by one (SECURITY.md, "Secrecy": turnout) and attendance, read fresh.
+    meeting = db.one(
+        "SELECT m.expected, m.present, p.issued, p.state FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?",
+        (poll_id,),
+    )
+    doc["state"] = meeting["state"]
+    doc["cast_live"] = row["cast_count"]
+    if row["state"] != "closed":
+        doc.update(expected=meeting["expected"], present=meeting["present"], issued=meeting["issued"])
+    if "quorum" not in doc:  # fixed before results stated their decisions: state them now
+        doc.update(tk.decisions(doc["kind"], doc, expected=doc["expected"], present=doc["present"], rules=rules))
+        if doc["quorum"] is not None:
+            doc["quorum"]["met"] = doc["quorum_met"]  # the fixed result is the authority
+    return doc
+
+
+def _empty(db: Database, rules: Rules, poll_id: str) -> dict:
+    """The results document of no ballots: before the first published batch nothing shows."""
+    sp = spec(db, poll_id)
+    poll = db.one("SELECT title, state, issued FROM polls WHERE id = ?", (poll_id,))
+    meeting = db.one("SELECT expected, present FROM meetings WHERE id = ?", (sp.meeting_id,))
+    return _document(sp, poll, meeting, [], rules)
+
+
+def _document(sp: PollSpec, poll, meeting, ballots: list, rules: Rules) -> dict:
+    counted = tk.count_poll(sp.kind, list(sp.contests), ballots, expected=meeting["expected"],
+                            present=meeting["present"], rules=rules)
+    return {
+        "poll": sp.id,
+        "title": poll["title"],
+        "kind": sp.kind,
+        "secret": sp.secret,
+        "state": poll["state"],
+        "expected": meeting["expected"],
+        "present": meeting["present"],
+        "issued": poll["issued"],
+        "cast": len(ballots),
+        "blank": counted["blank"],
+        # Tablets cannot spoil a ballot: answers that do not fit are refused (422)
+        # before anything is stored, so the spoiled count of an electronic box is 0.
+        "spoiled": 0,
+        "quorum_met": counted["quorum_met"],
+        "contests": counted["contests"],
+        # What pages state (quorum, item vetoes, votes needed), decided by tally, not by them.
+        **tk.decisions(sp.kind, counted, expected=meeting["expected"], present=meeting["present"], rules=rules),
+    }
+
+
+def turnout(db: Database, poll_id: str, rules: Rules) -> dict:
+    """The counts that move one by one, and the quorum they reach now (tally decides it)."""
+    row = db.one(
+        "SELECT p.id, p.kind, p.state, p.issued, p.cast_count, p.blank, p.published, m.expected, m.present"
+        " FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?", (poll_id,))
+    if row is None:
+        raise Refusal(404, "not_found")
+    blank = public_blank(row["state"], row["blank"], row["published"])
+    out = {"poll": row["id"], "state": row["state"], "expected": row["expected"],
+           "present": row["present"], "issued": row["issued"], "cast": row["cast_count"],
+           "blank": blank, "spoiled": 0,
+           "issued_beyond": slips_beyond(row["issued"], row["present"], row["expected"])}
+    out["quorum"] = tk.quorum_state(row["kind"], expected=row["expected"], present=row["present"],
+                                    cast=row["cast_count"], rules=rules)
+    return out

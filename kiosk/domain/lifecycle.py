@@ -1,0 +1,89 @@
+"""Opening and closing a poll. Closing voids the unused slips, fixes the result and the ballot
+box's digest, signs the certificate, and rewrites the box in key order so that even the file's
+pages keep no arrival order (SECURITY.md, "Secrecy")."""
+
+from __future__ import annotations
+
+import json
+
+from flask_babel import lazy_gettext as _l
+
+from kiosk.domain import evidence
+from kiosk.domain.counting import compute
+from kiosk.domain.polls import contests_to_json, spec
+from kiosk.errors import Refusal
+from kiosk.store import eventlog
+from kiosk.store.db import Database
+from tally import kinds as tk
+from tally.rules import Rules
+
+
+def open_poll(db: Database, actor: str, poll_id: str) -> dict:
+    with db.write() as conn:
+        row = conn.execute("SELECT state, issued FROM polls WHERE id = ?", (poll_id,)).fetchone()
+        if row is None:
+            raise Refusal(404, "not_found")
+        if row["state"] != "draft":
+            raise Refusal(409, "state", detail=_l("the poll is %(state)s, only a draft can be opened", state=row["state"]))
+        conn.execute("UPDATE polls SET state = 'open', opened_at = ? WHERE id = ?", (eventlog.now(), poll_id))
+        eventlog.append(conn, actor, "poll.opened", {"poll": poll_id, "issued": row["issued"]})
+    return {"poll": poll_id, "state": "open"}
+
+
+def close_poll(db: Database, rules: Rules, actor: str, poll_id: str, signer: evidence.Signer) -> dict:
+    """Close: unused tokens become void, the ballot box's digest and the result are
+    fixed, and the result certificate is signed (SECURITY.md, "Integrity and evidence")."""
+    sp = spec(db, poll_id)
+    with db.write() as conn:
+        row = conn.execute("SELECT state FROM polls WHERE id = ?", (poll_id,)).fetchone()
+        if row["state"] != "open":
+            raise Refusal(409, "state", detail=_l("the poll is %(state)s, only an open poll can be closed", state=row["state"]))
+        closed_at = eventlog.now()
+        conn.execute("UPDATE tokens SET state = 'void' WHERE poll_id = ? AND state = 'unused'", (poll_id,))
+        conn.execute("UPDATE polls SET state = 'closed', closed_at = ? WHERE id = ?", (closed_at, poll_id))
+        _rewrite_in_key_order(conn, poll_id)
+        try:
+            doc = compute(conn, rules, sp)
+        except (tk.AnswerError, ValueError) as exc:
+            # Only when the rules file changed under an open poll (e.g. the number of character
+            # items): nothing is closed; serve with the rules the poll opened under, then close.
+            raise Refusal(409, "state", detail=(
+                f"the stored ballots do not fit the rules file in use ({exc}); restart the server "
+                "with the rules this poll was opened under, then close it")) from None
+        conn.execute("UPDATE polls SET result = ? WHERE id = ?", (json.dumps(doc, ensure_ascii=False), poll_id))
+        seq = eventlog.append(conn, actor, "poll.closed", {
+            "poll": poll_id, "digest": doc["digest"],
+            **{k: doc[k] for k in ("expected", "present", "issued", "cast", "blank", "spoiled")},
+        })
+        if signer is not None:
+            entry_hash = conn.execute("SELECT hash FROM events WHERE seq = ?", (seq,)).fetchone()[0]
+            meeting = conn.execute("SELECT id, title FROM meetings WHERE id = ?", (sp.meeting_id,)).fetchone()
+            codes = [r[0] for r in conn.execute("SELECT code FROM receipts WHERE poll_id = ?", (poll_id,))]
+            cert = evidence.certificate_for(doc, contests_to_json(sp.contests), dict(meeting),
+                                            signer.rules_text, entry_hash, closed_at, codes)
+            conn.execute("UPDATE polls SET certificate = ?, signature = ? WHERE id = ?",
+                         (evidence.canonical(cert), evidence.sign(signer.key, cert), poll_id))
+            conn.execute("INSERT OR IGNORE INTO rules_texts (sha256, text) VALUES (?, ?)",
+                         (cert["rules_sha256"], signer.rules_text))
+    # The WAL still holds the frames written as ballots arrived; empty it now that the box is
+    # rewritten (best effort: a reader still looking at an old snapshot defers it).
+    with db.connection() as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return doc
+
+
+def _rewrite_in_key_order(conn, poll_id: str) -> None:
+    """Write the poll's ballots and receipts again, in key order.
+
+    Inside a database page SQLite places each new record below the last one, so the physical
+    layout of a page remembers the order of arrival even though the tables are keyed by random
+    ids; and a ballot page and a receipt page written by the same commit would pair a code with
+    a choice. Rewritten in key order (with secure_delete on, the old bytes are zeroed), the file
+    keeps nothing of the arrival.
+    """
+    for table, columns, key in (("ballots", "poll_id, id, answers, voter_group", "id"),
+                                ("receipts", "poll_id, code", "code")):
+        rows = conn.execute(f"SELECT {columns} FROM {table} WHERE poll_id = ? ORDER BY {key}", (poll_id,)).fetchall()
+        conn.execute(f"DELETE FROM {table} WHERE poll_id = ?", (poll_id,))
+        marks = ", ".join("?" * len(columns.split(",")))
+        conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", [tuple(r) for r in rows])

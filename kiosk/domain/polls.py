@@ -1,0 +1,171 @@
+"""Polls: creating one (its contests checked against the rules), reading it, and listing a
+meeting's polls. Issuing slips is ``issuing``; opening and closing, ``lifecycle``; counting and
+the live tally, ``counting``.
+
+The rules themselves live in ``tally``; this module is the glue (query, pure function, result),
+as VotingWorks' full_results.ts is.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from kiosk.domain import meetings, rounds
+from kiosk.errors import Refusal
+from kiosk.store import eventlog
+from kiosk.store.db import Database
+from tally import kinds as tk
+from tally.rules import Rules
+
+
+@dataclass(frozen=True)
+class PollSpec:
+    """The immutable part of a poll, cached: contests never change after creation."""
+
+    id: str
+    meeting_id: str
+    kind: str
+    secret: bool
+    contests: tuple[tk.Contest, ...]
+
+
+def _contests_from_json(raw: object) -> tuple[tk.Contest, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise Refusal(400, "invalid", detail=_l("give at least one contest with its candidates"))
+    contests = []
+    for i, c in enumerate(raw, 1):
+        if not isinstance(c, dict):
+            raise Refusal(400, "invalid", detail=_l("contest %(i)s must be an object", i=i))
+        cands = c.get("candidates")
+        if not isinstance(cands, list) or not cands:
+            raise Refusal(400, "invalid", detail=_l("contest %(i)s needs at least one candidate", i=i))
+        candidates = []
+        for j, cand in enumerate(cands, 1):
+            if not isinstance(cand, dict):
+                raise Refusal(400, "invalid", detail=_l("contest %(i)s, candidate %(j)s must be an object", i=i, j=j))
+            cid, name = cand.get("id"), cand.get("name")
+            if not isinstance(cid, str) or not cid.strip() or len(cid) > 64:
+                raise Refusal(400, "invalid", detail=_l("contest %(i)s, candidate %(j)s: the id must be text of 1 to 64 characters", i=i, j=j))
+            if not isinstance(name, str) or not name.strip() or len(name) > 100:
+                raise Refusal(400, "invalid", detail=_l("contest %(i)s, candidate %(j)s: the name must be text of 1 to 100 characters", i=i, j=j))
+            candidates.append(tk.Candidate(id=cid.strip(), name=name.strip()))
+        cid = c.get("id", f"c{i}")
+        if not isinstance(cid, str) or not cid.strip() or len(cid) > 64:
+            raise Refusal(400, "invalid", detail=_l("contest %(i)s: the id must be text of 1 to 64 characters", i=i))
+        title = c.get("title") or cid
+        if not isinstance(title, str) or len(title) > 200:
+            raise Refusal(400, "invalid", detail=_l("contest %(i)s: the title must be text", i=i))
+        max_choices = c.get("max_choices", 1)
+        places = c.get("places", max_choices)
+        for field, value in (("max_choices", max_choices), ("places", places)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise Refusal(400, "invalid", detail=_l("contest %(i)s: %(field)s must be a whole number", i=i, field=field))
+        contests.append(
+            tk.Contest(id=cid.strip(), title=title.strip(), max_choices=max_choices, places=places,
+                       candidates=tuple(candidates))
+        )
+    return tuple(contests)
+
+
+def contests_to_json(contests: tuple[tk.Contest, ...]) -> list[dict]:
+    return [
+        {
+            "id": c.id, "title": c.title, "max_choices": c.max_choices, "places": c.places,
+            "candidates": [{"id": k.id, "name": k.name} for k in c.candidates],
+        }
+        for c in contests
+    ]
+
+
+def create(db: Database, rules: Rules, actor: str, meeting_id: str, title: object, kind: object,
+           contests: object, round_id: str | None = None) -> dict:
+    meetings.get(db, meeting_id)
+    if not isinstance(title, str) or not 1 <= len(title.strip()) <= 200:
+        raise Refusal(400, "invalid", detail=_l("the title must have 1 to 200 characters"))
+    if kind not in tk.KINDS:
+        raise Refusal(400, "invalid", detail=_l("the kind must be one of %(kinds)s", kinds=", ".join(tk.KINDS)))
+    parsed = _contests_from_json(contests)
+    if kind in ("standing_committee", "character", "survey", "leaders"):
+        # These kinds answer every candidate; max_choices has no meaning, places does.
+        parsed = tuple(
+            tk.Contest(c.id, c.title, len(c.candidates), c.places, c.candidates) for c in parsed
+        )
+    try:
+        tk.validate_spec(kind, list(parsed), rules)
+    except ValueError as exc:
+        raise Refusal(400, "invalid", detail=str(exc)) from exc
+    poll = {
+        "id": secrets.token_hex(6),
+        "meeting": meeting_id,
+        "round": round_id,
+        "title": title.strip(),
+        "kind": kind,
+        "secret": kind in tk.SECRET_KINDS,
+        "state": "draft",
+        "contests": contests_to_json(parsed),
+    }
+    with db.write() as conn:
+        if round_id is not None:  # checked in the write, so two polls cannot both pass (409)
+            rounds.check_poll_feeds(conn, round_id, kind, [c.id for k in parsed for c in k.candidates])
+        conn.execute(
+            "INSERT INTO polls (id, meeting_id, round_id, title, kind, secret, contests, created_at)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (poll["id"], meeting_id, round_id, poll["title"], kind, int(poll["secret"]),
+             json.dumps(poll["contests"], ensure_ascii=False), eventlog.now()),
+        )
+        eventlog.append(conn, actor, "poll.created", {k: poll[k] for k in ("id", "meeting", "round", "title", "kind", "contests")})
+    return poll
+
+
+_specs: dict[tuple[str, str], PollSpec] = {}
+
+
+_specs_lock = threading.Lock()
+
+
+def spec(db: Database, poll_id: str) -> PollSpec:
+    """The poll's immutable part; read once per process (a poll's contests never change)."""
+    key = (str(db.path), poll_id)
+    cached = _specs.get(key)
+    if cached is not None:
+        return cached
+    row = db.one("SELECT id, meeting_id, kind, secret, contests FROM polls WHERE id = ?", (poll_id,))
+    if row is None:
+        raise Refusal(404, "not_found")
+    found = PollSpec(row["id"], row["meeting_id"], row["kind"], bool(row["secret"]),
+                     _contests_from_json(json.loads(row["contests"])))
+    with _specs_lock:
+        if len(_specs) > 10000:  # a long-lived test process makes many instances
+            _specs.clear()
+        _specs[key] = found
+    return found
+
+
+def get(db: Database, poll_id: str) -> dict:
+    row = db.one("SELECT * FROM polls WHERE id = ?", (poll_id,))
+    if row is None:
+        raise Refusal(404, "not_found")
+    poll = dict(row)
+    poll["contests"] = json.loads(poll["contests"])
+    poll["secret"] = bool(poll["secret"])
+    return poll
+
+
+def for_meeting(db: Database, meeting_id: str) -> list[dict]:
+    rows = db.query("SELECT id, title, kind, state, secret, issued, cast_count, blank, published FROM polls"
+                    " WHERE meeting_id = ? ORDER BY created_at, id", (meeting_id,))
+    return [{**{k: r[k] for k in r.keys() if k not in ("blank", "published")},
+             "blank": public_blank(r["state"], r["blank"], r["published"])} for r in rows]
+
+
+def public_blank(state: str, blank: int, published: str | None) -> int:
+    # Whether a ballot is blank is part of its content: a blank count moving one by one would
+    # single out the ballot just cast. While open it moves with the published batch.
+    if state != "open":
+        return blank
+    return json.loads(published)["blank"] if published else 0

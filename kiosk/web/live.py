@@ -1,0 +1,177 @@
+"""Live updates over Socket.IO (docs/api.md, "Live events").
+
+Namespace /live. Chairs and administrators (API key in `auth`, or their login
+session) `watch` a poll and receive `turnout` (one by one) and `tally` (only
+in batches of at least k new ballots, SECURITY.md "Secrecy"). Everyone, tablets
+included, receives `state` when a poll opens or closes, and nothing else.
+
+Ballot arrivals are coalesced by one background publisher, so the intake
+path never waits for a tally to be computed.
+
+How many connections a device, a key and the room may hold is counted in
+kiosk/web/connections.py; a connection over its share is refused on `connect`
+with the reason in the user's language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import weakref
+
+from flask import current_app, request, session
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
+
+from kiosk.domain import accounts, counting, polls
+from kiosk.web import connections
+from kiosk.web.context import current_rules, db
+
+NAMESPACE = "/live"
+WATCH_ROLES = ("admin", "chair")
+
+
+def room(poll_id: str) -> str:
+    return f"poll:{poll_id}"
+
+
+class Publisher:
+    """Coalesces arrivals: wakes at most every `interval` seconds, so a busy room
+    costs one recount per interval, not one per ballot."""
+
+    def __init__(self, socketio: SocketIO, app, interval: float = 1.0):
+        self.socketio = socketio
+        self.app = app
+        self.interval = interval
+        self._dirty: set[str] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._started = False
+
+    def arrived(self, poll_id: str) -> None:
+        with self._lock:
+            self._dirty.add(poll_id)
+            if not self._started:
+                self._started = True
+                self.socketio.start_background_task(self._run)
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            with self._lock:
+                dirty, self._dirty = self._dirty, set()
+            with self.app.app_context():
+                for poll_id in dirty:
+                    try:
+                        self.flush(poll_id)
+                    except Exception:  # a failed publication must not stop later ones
+                        self.app.logger.exception("live publication failed for poll %s", poll_id)
+            self.socketio.sleep(self.interval)
+
+    def flush(self, poll_id: str) -> None:
+        database = self.app.extensions["ballotroom_db"]
+        self.socketio.emit("turnout", counting.turnout(database, poll_id, self.app.config["RULES"]), to=room(poll_id), namespace=NAMESPACE)
+        doc = counting.maybe_publish(database, self.app.config["RULES"], poll_id, batch_size(self.app))
+        if doc is not None:
+            self.socketio.emit("tally", doc, to=room(poll_id), namespace=NAMESPACE)
+
+
+def batch_size(app) -> int:
+    return int(app.config.get("TALLY_BATCH") or app.config["RULES"].live_batch_size)
+
+
+def _publisher():
+    return current_app.extensions["ballotroom_publisher"]
+
+
+def ballot_arrived(poll_id: str) -> None:
+    """After a ballot is committed: schedule turnout and, in batches, the tally. A failure here
+    is logged, never reported to the voter, whose ballot is stored."""
+    try:
+        _publisher().arrived(poll_id)
+    except Exception:
+        current_app.logger.exception("live publication could not be scheduled")
+
+
+def turnout_changed(poll_id: str) -> None:
+    _publisher().arrived(poll_id)
+
+
+def attendance_changed(meeting_id: str) -> None:
+    """Quorum depends on attendance: republish the live tally when that reveals no new ballot."""
+    socketio = current_app.extensions["socketio"]
+    for poll in polls.for_meeting(db(), meeting_id):
+        if poll["state"] == "closed":
+            continue
+        doc = counting.republish_same_ballots(db(), current_rules(), poll["id"])
+        if doc is not None:
+            socketio.emit("tally", doc, to=room(poll["id"]), namespace=NAMESPACE)
+        _publisher().arrived(poll["id"])
+
+
+def state_changed(poll_id: str, final: dict | None = None) -> None:
+    socketio = current_app.extensions["socketio"]
+    t = counting.turnout(db(), poll_id, current_rules())
+    socketio.emit("state", {"poll": poll_id, "state": t["state"]}, namespace=NAMESPACE)
+    if final is not None:
+        socketio.emit("tally", final, to=room(poll_id), namespace=NAMESPACE)
+    socketio.emit("turnout", t, to=room(poll_id), namespace=NAMESPACE)
+
+
+def _role_of_connection(auth) -> tuple[str | None, str | None]:
+    """The connection's role and the key it is counted under (kiosk/web/connections.py): an API
+    key by its hash's prefix, a login by its user; (None, None) without either."""
+    if isinstance(auth, dict) and auth.get("key"):
+        key = str(auth["key"])
+        role = accounts.api_key_role(db(), key)
+        return (role, "key " + hashlib.sha256(key.encode()).hexdigest()[:12]) if role else (None, None)
+    user_id = session.get("user_id")
+    if user_id:
+        user = accounts.get_user(db(), user_id)
+        return (user.role, f"user {user_id}") if user else (None, None)
+    return None, None
+
+
+_roles: dict[str, str | None] = {}
+
+
+_registered: weakref.WeakSet = weakref.WeakSet()
+
+
+def register(socketio: SocketIO) -> None:
+    # The SocketIO object outlives apps (tests build many), but each init_app makes a new
+    # server, and `socketio.on` binds to the server of the moment: register once per server.
+    if socketio.server in _registered:
+        return
+    _registered.add(socketio.server)
+    @socketio.on("connect", namespace=NAMESPACE)
+    def _connect(auth=None):
+        role, counted_as = _role_of_connection(auth)
+        try:
+            current_app.extensions["ballotroom_live_limits"].admit(
+                request.sid, request.remote_addr or "", counted_as if role in WATCH_ROLES else None)
+        except connections.Refused as refused:
+            raise ConnectionRefusedError(refused.message, {"error": refused.code, "limit": refused.limit}) from None
+        _roles[request.sid] = role
+
+    @socketio.on("disconnect", namespace=NAMESPACE)
+    def _disconnect(*_args):
+        current_app.extensions["ballotroom_live_limits"].release(request.sid)
+        _roles.pop(request.sid, None)
+
+    @socketio.on("watch", namespace=NAMESPACE)
+    def _watch(data):
+        if _roles.get(request.sid) not in WATCH_ROLES:
+            return {"error": "unauthorized"}
+        poll_id = data.get("poll") if isinstance(data, dict) else None
+        if not isinstance(poll_id, str) or db().one("SELECT 1 FROM polls WHERE id = ?", (poll_id,)) is None:
+            return {"error": "not_found"}
+        join_room(room(poll_id))
+        emit("turnout", counting.turnout(db(), poll_id, current_rules()))
+        emit("tally", counting.results(db(), current_rules(), poll_id))
+        return {"ok": True}
+
+
+def init_publisher(app, socketio: SocketIO) -> None:
+    app.extensions["ballotroom_publisher"] = Publisher(socketio, app)
