@@ -25,6 +25,9 @@ per socket. Prints one JSON line at the end.
 
     .venv/bin/python bench/bench_sockets.py [--sockets 2000] [--staff 100] [--tablets 1000]
         [--duration 10] [--rounds 3]
+
+One file of over 400 lines on purpose: a benchmark is read and run as one script, its method in
+one place beside the code that carries it out.
 """
 
 from __future__ import annotations
