@@ -53,6 +53,9 @@ class Settings:
     # the timeout is dropped, so a vanished device does not hold its connection.
     live_ping_interval: int = 25
     live_ping_timeout: int = 20
+    # The language of every page until a person chooses another (staff keep theirs for the
+    # session; a tablet goes back to this after each ballot). The API follows Accept-Language.
+    default_locale: str = "zh_CN"
 
 
 def resolve(path: str | os.PathLike | None) -> Path:
@@ -136,8 +139,10 @@ def _write_private(path: Path, data: bytes) -> None:
 _SETTING_TYPES = {
     "rules_path": (str,), "allowed_networks": (list,), "projector_turnout": (bool,),
     "receipt_seconds": (int,), "public_url": (str,), "secure_cookies": (bool,),
-    "enrollment": (bool,),
+    "enrollment": (bool,), "default_locale": (str,),
 }
+
+LOCALES = ("zh_CN", "en")
 
 # Whole-number settings and their allowed ranges (inclusive).
 _INT_RANGES = {
@@ -164,6 +169,8 @@ def _typed_settings(path: Path, data: dict) -> Settings:
             data["allowed_networks"] = tuple(str(ipaddress.ip_network(n, strict=False)) for n in data["allowed_networks"])
         except (TypeError, ValueError) as exc:
             raise InstanceError(f"{path}: allowed_networks: {exc}") from exc
+    if data.get("default_locale", LOCALES[0]) not in LOCALES:
+        raise InstanceError(f"{path}: default_locale must be one of {', '.join(LOCALES)}")
     for key, (low, high) in _INT_RANGES.items():
         if key in data and not low <= data[key] <= high:
             raise InstanceError(f"{path}: {key} must be between {low} and {high}")
