@@ -1,6 +1,7 @@
 """Ballotroom's server, in layers; each package may import only the ones listed before it.
 
 - ``kiosk.errors``: refusals (status, code, a sentence in the user's language), used by all.
+- ``kiosk.blocking``: where blocking work runs (here, or native threads under the gevent server).
 - ``kiosk.store``: the database, its one write path, the schema's migrations, the event log, the
   instance folder and its settings.
 - ``kiosk.domain``: meetings, polls and their results, tokens, ballot intake, accounts, devices,

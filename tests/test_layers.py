@@ -4,6 +4,7 @@ From the bottom up (each layer may import only the layers below it):
 
   tally          the rules: pure, imports nothing of the server
   kiosk.errors   refusals, shared by every layer above
+  kiosk.blocking where blocking work runs (here, or a native thread under the gevent server)
   kiosk.store    the database, its one write path, the event log, the instance folder
   kiosk.domain   meetings, polls, tokens, intake, accounts, devices, evidence, rounds
   kiosk.stages   the four competitive stages of a round
@@ -23,7 +24,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["tally", "kiosk.errors", "kiosk.store", "kiosk.domain", "kiosk.stages", "kiosk.documents",
+LAYERS = ["tally", "kiosk.errors", "kiosk.blocking", "kiosk.store", "kiosk.domain", "kiosk.stages", "kiosk.documents",
           "kiosk.web", "admin", "kiosk.app", "kiosk.cli"]
 
 

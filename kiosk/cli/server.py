@@ -20,7 +20,7 @@ fan-out spread p99 26-58 ms with the server saturated on a quiet host (BENCHMARK
 capacity"). One thing gevent would make worse is the disk: a COMMIT with
 ``synchronous = FULL`` waits for fsync, and in the loop that would stop every other
 connection for that time (0.60 in the same bench); so the ballot writer's transaction runs in
-gevent's pool of native threads (``intake.offload``), and each ballot is still durable before
+gevent's pool of native threads (``kiosk.blocking``), and each ballot is still durable before
 its 201. Reads stay in the loop (the ballot path's are indexed lookups). The cost of the
 choice: Python work that runs long without yielding (a PDF of a thousand slips, about 1.5 s)
 now delays everything else for that time instead of sharing the CPU; such work usually happens
@@ -80,11 +80,11 @@ def _worker_app(created_with: tuple[str, dict]):
         # and its threads must be built on the patched modules.
         from gevent import get_hub
 
+        from kiosk import blocking
         from kiosk.app import create_app
-        from kiosk.domain import intake
 
         pool = get_hub().threadpool
-        intake.offload = lambda function, *args: pool.apply(function, args)
+        blocking.use(lambda function, *args: pool.apply(function, args))
         path, overrides = created_with
         return create_app(path, {**overrides, "LIVE_ASYNC_MODE": "gevent"})
     return make

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from kiosk import blocking
 from kiosk.store import eventlog
 from kiosk.store.db import Database
 
@@ -52,7 +53,7 @@ def add_user(db: Database, name: str, role: str, password: str, actor: str = "cl
     with db.write() as conn:
         conn.execute(
             "INSERT INTO users (id, name, role, password_hash, created_at) VALUES (?,?,?,?,?)",
-            (user.id, name, role, _hasher.hash(password), eventlog.now()),
+            (user.id, name, role, blocking.run(_hasher.hash, password), eventlog.now()),
         )
         eventlog.append(conn, actor, "user.added", {"user": user.id, "name": name, "role": role})
     return user
@@ -62,10 +63,10 @@ def authenticate(db: Database, name: str, password: str) -> User | None:
     row = db.one("SELECT id, name, role, password_hash FROM users WHERE name = ? AND active = 1", (name,))
     if row is None:
         # Spend the same time as a real check so names cannot be probed by timing.
-        _hasher.hash(password or "x")
+        blocking.run(_hasher.hash, password or "x")
         return None
     try:
-        _hasher.verify(row["password_hash"], password)
+        blocking.run(_hasher.verify, row["password_hash"], password)
     except (VerificationError, InvalidHashError):
         return None
     return User(row["id"], row["name"], row["role"])

@@ -18,6 +18,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 
+from kiosk import blocking
 from kiosk.domain import polls, tokens
 from kiosk.errors import Refusal
 from kiosk.store import eventlog
@@ -150,10 +151,10 @@ class BallotWriter:
     def _commit(self, batch: list[_Pending]) -> None:
         # Stored in random order: within a batch the file's layout says nothing of arrival.
         _shuffle(batch)
-        # The transaction and its fsync run where `offload` says: in this thread by default,
+        # The transaction and its fsync run where kiosk.blocking says: in this thread by default,
         # in a native thread under the gevent server, so the commit never stalls its loop.
         try:
-            offload(self._store_batch, batch)
+            blocking.run(self._store_batch, batch)
         except Exception as exc:  # the writer itself failed: no submission is told it is stored
             logging.getLogger(__name__).exception("ballot writer failed")
             for pending in batch:
@@ -177,14 +178,6 @@ class BallotWriter:
                         pending.result = _store(conn, pending)
                 except Exception as exc:  # reported to that submission alone
                     pending.result = exc
-
-
-def _run_here(function, *args):
-    return function(*args)
-
-
-# How the writer runs a blocking transaction; kiosk/cli/server.py sets gevent's native thread pool.
-offload = _run_here
 
 
 def _store(conn, p: _Pending) -> Receipt | Refusal:
