@@ -3,12 +3,17 @@ document served at /api/v1/openapi.json by ``kiosk.web.api.openapi``."""
 
 from __future__ import annotations
 
-from kiosk.web.api.openapi_parts import BEARER, errors, json_body, ok, path_id
+from kiosk.stages.core import MAX_TEXT
+from kiosk.stages.deliberation import MAX_ITEMS
+from kiosk.stages.recommendation import MAX_NOMINATIONS
+from kiosk.web.api.openapi_parts import BEARER, MEMBERS, TITLE, errors, json_body, ok, path_id
 
 STAGES = ["recommendation", "inspection", "deliberation", "vote"]
 LOOKS = ["test_results", "personality", "ability", "work_results", "public_standing"]
 ROLES = ["mayor", "deputy_secretary", "discipline_secretary", "organisation_head", "leader_in_charge",
          "department_head", "other"]
+SHORT = {"type": ["string", "null"], "maxLength": 200}
+NOTES = {"type": ["string", "null"], "maxLength": 4000}
 DATE = {"type": ["string", "null"], "format": "date", "description": "YYYY-MM-DD"}
 ERRORS = ("Errors are JSON {error, message, detail}: 400 `invalid` names the field in `detail.field` "
           "(e.g. `nominations[0].participants`, `final_slate.section_chief`, `looks.ability.grade`); 404 an "
@@ -16,9 +21,10 @@ ERRORS = ("Errors are JSON {error, message, detail}: 400 `invalid` names the fie
           "started, already complete, a poll still open, a runoff pending...), with what to do in `message`.")
 MEETING = {
     "description": "the meeting the poll is held at: its id, or a new meeting {title, expected (应到), present? (实到)}",
-    "oneOf": [{"type": "string"}, {"type": "object", "required": ["title", "expected"], "properties": {
-        "title": {"type": "string"}, "expected": {"type": "integer", "minimum": 1},
-        "present": {"type": "integer", "minimum": 0}}}]}
+    "oneOf": [{"type": "string", "minLength": 1}, {
+        "type": "object", "required": ["title", "expected"], "additionalProperties": False, "properties": {
+            "title": TITLE, "expected": {**MEMBERS, "minimum": 1},
+            "present": {**MEMBERS, "minimum": 0, "description": "at most `expected`"}}}]}
 RECORD = {"type": ["object", "null"], "description": "a stage record", "properties": {
     "id": {"type": "string"}, "stage": {"type": "string", "enum": STAGES}, "attempt": {"type": "integer"},
     "state": {"type": "string", "enum": ["in_progress", "complete", "superseded"]},
@@ -120,11 +126,11 @@ def stage_paths() -> dict:
             "Per level: the nominating unit, how many people took part in its initial nomination (the report "
             "adds them up), and optionally the candidates it nominated (ids of that level).",
             {"type": "object", "required": ["nominations"], "properties": {"nominations": {
-                "type": "array", "minItems": 1, "items": {"type": "object", "required": ["unit", "level",
+                "type": "array", "minItems": 1, "maxItems": MAX_NOMINATIONS, "items": {"type": "object", "required": ["unit", "level",
                                                                                         "participants"],
                                                           "properties": {
                     "unit": {"type": "string", "maxLength": 200}, "level": {"type": "string"},
-                    "participants": {"type": "integer", "minimum": 0},
+                    "participants": {**MEMBERS, "minimum": 0},
                     "candidates": {"type": "array", "items": {"type": "string"}},
                     "note": {"type": "string", "maxLength": 1000}}}}}},
             {"type": "object"}, 201),
@@ -147,7 +153,7 @@ def stage_paths() -> dict:
             "left. As many runoffs as it takes, each kept and shown; a runoff that fills fewer places than it had "
             "(too few names chosen) is held again among its candidates not chosen. `meeting` defaults to the last "
             "poll's.",
-            {"type": "object", "properties": {"meeting": MEETING, "title": {"type": "string"}}}, GENERATED, 201),
+            {"type": "object", "properties": {"meeting": MEETING, "title": SHORT}}, GENERATED, 201),
         "/api/v1/rounds/{round_id}/inspection": read(
             "Competitive inspection: the inspection candidates and their records",
             "Per level, each inspection candidate with its record, its assessment polls (and their figures) and "
@@ -161,13 +167,13 @@ def stage_paths() -> dict:
             "candidate the recommendation did not send to inspection.",
             {"type": "object", "properties": {
                 "notice_date": DATE, "assessment": {"type": ["string", "null"], "maxLength": 2000},
-                "talks": {"type": ["integer", "null"], "minimum": 0},
+                "talks": {"type": ["integer", "null"], "minimum": 0, "maximum": MEMBERS["maximum"]},
                 "verification": {"type": ["string", "null"], "maxLength": 2000},
                 "judgement": {"type": ["string", "null"], "maxLength": 4000},
                 "looks": {"type": "object", "propertyNames": {"enum": LOOKS}, "additionalProperties": {
                     "type": "object", "properties": {"grade": {"type": ["string", "null"],
                                                                "enum": ["good", "fair", "weak", None]},
-                                                     "note": {"type": ["string", "null"]}}}}}},
+                                                     "note": {"type": ["string", "null"], "maxLength": MAX_TEXT}}}}}},
             {"type": "object"}, 200, [*rid, cid]),
         "/api/v1/rounds/{round_id}/inspection/{candidate_id}/assessment": write(
             "post", "Generate a democratic-assessment poll about one inspection candidate",
@@ -176,7 +182,7 @@ def stage_paths() -> dict:
             "those chosen. One poll of each kind per candidate (409).",
             {"type": "object", "required": ["kind", "meeting"], "properties": {
                 "kind": {"type": "string", "enum": ["survey", "character"]}, "meeting": MEETING,
-                "title": {"type": "string"}}}, GENERATED, 201, [*rid, cid]),
+                "title": SHORT}}, GENERATED, 201, [*rid, cid]),
         "/api/v1/rounds/{round_id}/deliberation": {
             **read("Competitive deliberation: meetings, slates, important levels, \"5+X\" consultations",
                    "Per level: the pool (inspection candidates), the secretaries' slate (size ceil(posts × "
@@ -189,10 +195,8 @@ def stage_paths() -> dict:
                     "`final_slate.<level>`, e.g. too many or too few candidates, or one not in the pool). The "
                     "final slate is chosen from the secretaries' slate.",
                     {"type": "object", "properties": {
-                        "department_meeting": {"type": "object", "properties": {"date": DATE,
-                                                                                "notes": {"type": "string"}}},
-                        "secretaries_meeting": {"type": "object", "properties": {"date": DATE,
-                                                                                 "notes": {"type": "string"}}},
+                        "department_meeting": {"type": "object", "properties": {"date": DATE, "notes": NOTES}},
+                        "secretaries_meeting": {"type": "object", "properties": {"date": DATE, "notes": NOTES}},
                         "important_levels": {"type": "array", "items": {"type": "string"}},
                         "secretaries_slate": {"type": "object", "additionalProperties": {
                             "type": "array", "items": {"type": "string"}}},
@@ -206,16 +210,17 @@ def stage_paths() -> dict:
             "stage completes), their name, when, and a summary of the opinion. A written opinion: from whom "
             "(`source`), how many people, when, a summary. The report counts both as \"consulted in writing\".",
             {"type": "object", "properties": {
-                "consultations": {"type": "array", "items": {"type": "object", "required": ["level", "role", "date",
+                "consultations": {"type": "array", "maxItems": MAX_ITEMS, "items": {"type": "object", "required": ["level", "role", "date",
                                                                                           "summary"],
                                                              "properties": {
                     "level": {"type": "string"}, "role": {"type": "string", "enum": ROLES},
-                    "name": {"type": "string"}, "date": DATE, "summary": {"type": "string"}}}},
-                "written_opinions": {"type": "array", "items": {"type": "object", "required": ["source", "people",
+                    "name": {"type": ["string", "null"], "maxLength": 100}, "date": DATE,
+                    "summary": {"type": ["string", "null"], "maxLength": 2000}}}},
+                "written_opinions": {"type": "array", "maxItems": MAX_ITEMS, "items": {"type": "object", "required": ["source", "people",
                                                                                              "date"],
                                                                 "properties": {
-                    "source": {"type": "string"}, "people": {"type": "integer", "minimum": 1}, "date": DATE,
-                    "summary": {"type": "string"}}}}}},
+                    "source": {"type": "string", "maxLength": 200}, "people": {**MEMBERS, "minimum": 1},
+                    "date": DATE, "summary": {"type": ["string", "null"], "maxLength": 2000}}}}}},
             {"type": "object"}),
         "/api/v1/rounds/{round_id}/vote": read(
             "Competitive vote: the final slate, the committee's polls and each level's progress",
@@ -229,13 +234,13 @@ def stage_paths() -> dict:
             "without. A candidate passes with agreeing votes from more than half of the members expected; the "
             "best passing are chosen. A valid vote is held again whole only with `revote_reason`.",
             {"type": "object", "required": ["meeting"], "properties": {
-                "meeting": MEETING, "present": {"type": "integer", "minimum": 0}, "title": {"type": "string"},
-                "revote_reason": {"type": "string"}}}, GENERATED, 201),
+                "meeting": MEETING, "present": {**MEMBERS, "minimum": 0}, "title": SHORT,
+                "revote_reason": {"type": "string", "maxLength": MAX_TEXT}}}, GENERATED, 201),
         "/api/v1/rounds/{round_id}/vote/runoff": write(
             "post", "Generate a committee runoff",
             "For each level with a tie for the last place (among the tied) or too few passing (among those not "
             "passing): a new poll for the places left. `meeting` defaults to the last poll's.",
-            {"type": "object", "properties": {"meeting": MEETING, "title": {"type": "string"}}}, GENERATED, 201),
+            {"type": "object", "properties": {"meeting": MEETING, "title": SHORT}}, GENERATED, 201),
         "/api/v1/rounds/{round_id}/decision": read(
             "The round's decision: who is chosen per level",
             "Everyone chosen across the committee's vote and its runoffs; `final` once the vote stage is "
