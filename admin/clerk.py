@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from kiosk.documents.slips import Slip, render_slips
@@ -32,7 +33,7 @@ from kiosk.web import live
 from kiosk.web.context import current_rules, db, public_base_url, signer, token_key
 from tally import kinds as tk
 
-from . import poll_input, slip_batches
+from . import form_errors, poll_input, slip_batches
 from .auth import actor, login_required
 from .voters import answered_by
 
@@ -77,6 +78,12 @@ def _helpers():
     }
 
 
+@bp.app_context_processor
+def _form_errors():
+    # On every staff page (the rounds' and the stages' too): a form's refusal beside its field.
+    return form_errors.helpers()
+
+
 def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -109,6 +116,10 @@ def create_meeting():
     try:
         meeting = meetings.create(db(), actor(), typed["title"], typed["expected"])
     except Refusal as refusal:
+        # The title's bounds are the form's maxlength; anything else refused is the number.
+        title_ok = 1 <= len(typed["title"].strip()) <= 200
+        form_errors.place(refusal, "expected" if title_ok else "title",
+                          {"title": "title", "expected": "expected"})
         return _home_page(refusal, typed, refusal.status)
     flash(_("Meeting “%(title)s” created.", title=meeting["title"]))
     return redirect(url_for(".meeting", meeting_id=meeting["id"]), 303)
@@ -138,6 +149,9 @@ def attendance(meeting_id: str):
     try:
         m = meetings.set_attendance(db(), actor(), meeting_id, typed["present"])
     except Refusal as refusal:
+        if refusal.status == 404:
+            raise
+        form_errors.place(refusal, "present", {"present": "present", "reason": "reason"})
         return _meeting_page(meeting_id, refusal, typed, refusal.status)
     live.attendance_changed(meeting_id)
     flash(_("Attendance recorded: %(present)s of %(expected)s present.",
@@ -172,9 +186,21 @@ def new_poll(meeting_id: str):
         poll = polls.create(db(), current_rules(), actor(), meeting_id, typed["title"], typed["kind"],
                             poll_input.finalize(updated))
     except Refusal as refusal:
+        if form_errors.field_of(refusal) is None:
+            form_errors.place(refusal, _new_poll_field(typed), {"contests": "contests"})
         return _new_poll_page(m, typed, drafts, refusal, refusal.status)
     flash(_("Poll “%(title)s” created. Issue its slips, then open it.", title=poll["title"]))
     return redirect(url_for(".poll", poll_id=poll["id"]), 303)
+
+
+def _new_poll_field(typed: dict) -> str:
+    """The field a refusal of polls.create that names none is about: the title and the kind have
+    the form's own bounds (maxlength, a select); anything else is in the list of contests."""
+    if not 1 <= len(typed["title"].strip()) <= 200:
+        return "title"
+    if typed["kind"] not in tk.KINDS:
+        return "kind"
+    return "contests"
 
 
 def _apply_contest_inputs(action: str, drafts: list[dict], typed: dict) -> tuple[list[dict], dict]:
@@ -192,17 +218,21 @@ def _apply_contest_inputs(action: str, drafts: list[dict], typed: dict) -> tuple
         rest.update(contest_title="", max_choices="", places="", candidates="")
     upload = request.files.get("csv_file")
     if upload is not None and upload.filename:
-        imported = poll_input.contests_from_table(poll_input.decode_table(upload.read()))
+        try:
+            imported = poll_input.contests_from_table(poll_input.decode_table(upload.read()), "csv_file")
+        except Refusal as refusal:
+            raise form_errors.place(refusal, "csv_file") from None
         if not imported:
-            raise poll_input.invalid(_("The file holds no rows."))
+            raise poll_input.invalid(_("The file holds no rows."), "csv_file")
         updated.extend(imported)
     if typed["paste"].strip():
         updated.extend(poll_input.contests_from_table(typed["paste"]))
         rest["paste"] = ""
     if action == "import" and len(updated) == len(drafts):
-        raise poll_input.invalid(_("Choose a CSV file or paste a list first."))
+        raise poll_input.invalid(_("Choose a CSV file or paste a list first."), "paste")
     if len(updated) > poll_input.MAX_CONTESTS:
-        raise poll_input.invalid(_("A poll can have at most %(n)s contests.", n=poll_input.MAX_CONTESTS))
+        raise poll_input.invalid(_("A poll can have at most %(n)s contests.", n=poll_input.MAX_CONTESTS),
+                                 "contests")
     return updated, rest
 
 
@@ -211,6 +241,9 @@ def _new_poll_page(m: dict, typed: dict, drafts: list[dict], error=None, status:
     return render_template(
         "admin/poll_new.html", meeting=m, typed=typed, preview=preview,
         drafts_json=json.dumps(drafts, ensure_ascii=False), error=error,
+        # The hint is made from the parser's own header words (poll_input.HINT_HEADERS).
+        csv_columns=Markup("<code>{}</code>").format(poll_input.hint_columns()),
+        csv_header=Markup("<code data-csv-header>{}</code>").format(poll_input.hint_header()),
     ), status
 
 
@@ -286,7 +319,7 @@ def issue_tokens(poll_id: str):
             count = typed["count"].strip()
             if not count.isdigit() or not 1 <= int(count) <= issuing.MAX_TOKENS_PER_BATCH:
                 raise poll_input.invalid(_("The number of slips must be a whole number from 1 to %(n)s.",
-                                           n=issuing.MAX_TOKENS_PER_BATCH))
+                                           n=issuing.MAX_TOKENS_PER_BATCH), "count")
             arguments = {"count": int(count)}
         else:
             arguments = {"voters": poll_input.voters_from_lines(typed["voters"], p["kind"])}
@@ -299,6 +332,8 @@ def issue_tokens(poll_id: str):
     except Refusal as refusal:
         if refusal.status == 404:
             raise
+        if refusal.status == 400 and form_errors.field_of(refusal) is None:
+            form_errors.place(refusal, "count" if p["secret"] else "voters")
         return _poll_page(poll_id, error=refusal, typed=typed, status=refusal.status)
     live.turnout_changed(poll_id)
     base = public_base_url()
@@ -319,6 +354,8 @@ def void_batch(poll_id: str, batch_id: str):
     except Refusal as refusal:
         if refusal.status == 404:
             raise
+        if refusal.status == 400:  # one form per batch: beside this batch's reason
+            form_errors.place(refusal, f"reason:{batch_id}")
         return _poll_page(poll_id, error=refusal, status=refusal.status)
     live.turnout_changed(poll_id)
     flash(_("%(n)s unused slips of that batch are void; they can no longer vote.", n=done["voided"]))

@@ -15,11 +15,15 @@ from __future__ import annotations
 import csv
 import json
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from kiosk.domain import polls
 from kiosk.errors import Refusal
 from tally import kinds as tk
+
+from . import form_errors
 
 KIND_LABELS = {
     "democratic_recommendation": _l("Democratic recommendation"),
@@ -48,17 +52,44 @@ MAX_CANDIDATES = 2000
 MAX_CONTESTS = 50
 MAX_VOTERS = 5000
 
-# Column names a CSV header may use (English, and what a Chinese spreadsheet is likely to say).
-HEADER_ALIASES = {
-    "contest": "contest", "title": "contest", "level": "contest", "层级": "contest",
-    "职位": "contest", "类别": "contest", "项目": "contest", "档次": "contest",
-    "name": "name", "candidate": "name", "姓名": "name", "名字": "name", "候选人": "name",
-    "id": "id", "编号": "id", "代码": "id", "序号": "id",
-    "max_choices": "max_choices", "max": "max_choices", "最多可选": "max_choices",
-    "限选": "max_choices", "应选": "max_choices", "可选人数": "max_choices",
-    "places": "places", "posts": "places", "名额": "places", "职数": "places", "职位数": "places",
-}
 POSITIONAL = ("contest", "name", "id", "max_choices", "places")
+OPTIONAL = frozenset({"id", "max_choices", "places"})
+# The header row the new-poll page shows as its example, in each language of the interface. The
+# page's hint is made from these words and the parser reads them, so a header copied from the hint
+# is always understood (tests/test_poll_input.py keeps the two in step).
+HINT_HEADERS = {
+    "en": ("contest", "name", "id", "max_choices", "places"),
+    "zh_CN": ("职位", "姓名", "编号", "限选人数", "名额"),
+}
+# Other column names a header may use (English, and what a Chinese spreadsheet is likely to say).
+OTHER_HEADERS = {
+    "contest": ("title", "level", "层级", "类别", "项目", "档次", "职位名称", "岗位"),
+    "name": ("candidate", "姓名", "名字", "候选人", "候选人姓名"),
+    "id": ("序号", "代码", "候选人编号"),
+    "max_choices": ("max", "最多可选", "最多可选人数", "限选", "应选", "应选人数", "可选人数"),
+    "places": ("posts", "职数", "职位数", "名额数"),
+}
+HEADER_ALIASES = {word.lower(): column
+                  for words in HINT_HEADERS.values() for column, word in zip(POSITIONAL, words, strict=True)}
+HEADER_ALIASES.update({word.lower(): column for column, words in OTHER_HEADERS.items() for word in words})
+
+
+def _header_words(locale: str | None = None) -> dict[str, str]:
+    """Each column's name in the hint of this language (the interface's language by default)."""
+    if locale is None:
+        locale = str(get_locale() or "zh_CN")
+    return dict(zip(POSITIONAL, HINT_HEADERS.get(locale, HINT_HEADERS["zh_CN"]), strict=True))
+
+
+def hint_header(locale: str | None = None) -> str:
+    """The example header row, e.g. 职位,姓名,编号,限选人数,名额."""
+    return ",".join(_header_words(locale).values())
+
+
+def hint_columns(locale: str | None = None) -> str:
+    """The row's shape with the optional columns in brackets, e.g. 职位,姓名[,编号][,限选人数][,名额]."""
+    words = _header_words(locale)
+    return "".join(("[,%s]" if c in OPTIONAL else ",%s") % words[c] for c in POSITIONAL).lstrip(",")
 
 
 def kind_label(kind: str) -> str:
@@ -75,17 +106,20 @@ def group_label(group: str | None) -> str:
     return str(GROUP_LABELS.get(group, group))
 
 
-def invalid(message: str) -> Refusal:
-    return Refusal(400, "invalid", detail=message)
+def invalid(message: str, field: str | None = None) -> Refusal:
+    """A refusal of what was typed; ``field`` is the form field it belongs beside."""
+    refusal = Refusal(400, "invalid", detail=message)
+    return form_errors.place(refusal, field)
 
 
-def _whole(text: object, what: str, *, default: int | None = None, where: str = "") -> int | None:
+def _whole(text: object, what: str, *, default: int | None = None, where: str = "",
+           field: str | None = None) -> int | None:
     value = str(text if text is not None else "").strip()
     if not value:
         return default
     if not value.isdigit() or not 1 <= int(value) <= MAX_CANDIDATES:
         raise invalid(_("%(where)s%(what)s must be a whole number of at least 1, not “%(value)s”.",
-                        where=where, what=what, value=value[:20]))
+                        where=where, what=what, value=value[:20]), field)
     return int(value)
 
 
@@ -112,38 +146,48 @@ def candidates_from_lines(text: str) -> list[dict]:
         elif len(cells) == 2:
             cid, name = cells[0] or None, cells[1]
         else:
-            raise invalid(_("Candidates, line %(n)s: write a name, or an id and a name separated by a comma.", n=number))
-        _check_candidate(cid, name, _("Candidates, line %(n)s: ", n=number))
+            raise invalid(_("Candidates, line %(n)s: write a name, or an id and a name separated by a comma.", n=number),
+                          "candidates")
+        _check_candidate(cid, name, _("Candidates, line %(n)s: ", n=number), "candidates")
         out.append({"id": cid, "name": name})
     if len(out) > MAX_CANDIDATES:
-        raise invalid(_("At most %(n)s candidates can be entered at once.", n=MAX_CANDIDATES))
+        raise invalid(_("At most %(n)s candidates can be entered at once.", n=MAX_CANDIDATES), "candidates")
     return out
 
 
-def _check_candidate(cid: str | None, name: str, where: str) -> None:
+def _check_candidate(cid: str | None, name: str, where: str, field: str | None = None) -> None:
     if not name:
-        raise invalid(where + _("the name is missing."))
+        raise invalid(where + _("the name is missing."), field)
     if len(name) > 100:
-        raise invalid(where + _("the name is longer than 100 characters."))
+        raise invalid(where + _("the name is longer than 100 characters."), field)
     if cid is not None and (len(cid) > 64 or any(ch.isspace() for ch in cid)):
-        raise invalid(where + _("the id must be at most 64 characters without spaces."))
+        raise invalid(where + _("the id must be at most 64 characters without spaces."), field)
+
+
+def check_names(draft: dict, field: str) -> dict:
+    """Refuse a contest in which two candidates share a name, as the poll would be refused when
+    created (tally decides which names are the same), but while the list is still on the page."""
+    twice = tk.duplicate_name([tk.Candidate(id="", name=c["name"]) for c in draft["candidates"]])
+    if twice is not None:
+        raise form_errors.place(polls.duplicate_name_refusal(draft["title"] or "", twice), field)
+    return draft
 
 
 def contest_from_form(title: str, max_choices: str, places: str, candidates_text: str) -> dict:
     """The contest typed in the form's fields, as a draft."""
     title = (title or "").strip()
     if len(title) > 200:
-        raise invalid(_("The contest title must have at most 200 characters."))
+        raise invalid(_("The contest title must have at most 200 characters."), "contest_title")
     candidates = candidates_from_lines(candidates_text)
     if not candidates:
-        raise invalid(_("Type the candidates of the contest, one name a line."))
-    most = _whole(max_choices, _("Max choices"), default=1)
-    return {
+        raise invalid(_("Type the candidates of the contest, one name a line."), "candidates")
+    most = _whole(max_choices, _("Max choices"), default=1, field="max_choices")
+    return check_names({
         "title": title,
         "max_choices": most,
-        "places": _whole(places, _("Places"), default=most),
+        "places": _whole(places, _("Places"), default=most, field="places"),
         "candidates": candidates,
-    }
+    }, "candidates")
 
 
 # --- a list pasted or a CSV file -----------------------------------------------------------------
@@ -159,11 +203,18 @@ def decode_table(data: bytes) -> str:
     raise invalid(_("The file could not be read as text. Save it as CSV (UTF-8 or GBK) and try again."))
 
 
-def contests_from_table(text: str) -> list[dict]:
+def contests_from_table(text: str, field: str = "paste") -> list[dict]:
     """Rows ``contest,name[,id][,max_choices][,places]`` (a header row naming the columns is
     optional and may put them in any order). A row with an empty contest belongs to the contest of
     the row above, as merged cells come out of a spreadsheet. Contests keep the order in which they
-    first appear."""
+    first appear. A refusal belongs beside ``field`` (the pasted text or the file)."""
+    try:
+        return [check_names(draft, field) for draft in _table(text)]
+    except Refusal as refusal:
+        raise form_errors.place(refusal, field) from None
+
+
+def _table(text: str) -> list[dict]:
     text = (text or "").replace("\ufeff", "")
     lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     if not lines:
@@ -173,7 +224,9 @@ def contests_from_table(text: str) -> list[dict]:
     if any(HEADER_ALIASES.get(c) in ("contest", "name") for c in first):
         columns = [HEADER_ALIASES.get(c, "") for c in first]
         if "contest" not in columns or "name" not in columns:
-            raise invalid(_("The header row must name at least the columns contest and name."))
+            words = _header_words()
+            raise invalid(_("The header row must name at least the columns %(contest)s and %(name)s, as in %(header)s.",
+                            contest=words["contest"], name=words["name"], header=hint_header()))
         lines = lines[1:]
     drafts: dict[str, dict] = {}
     previous = ""
@@ -181,7 +234,7 @@ def contests_from_table(text: str) -> list[dict]:
     for number, line in lines:
         cells = _cells(line)
         if len(cells) > len(columns) and any(cells[len(columns):]):
-            raise invalid(_("Line %(n)s has more columns than contest, name, id, max_choices, places.", n=number))
+            raise invalid(_("Line %(n)s has more columns than %(header)s.", n=number, header=hint_header()))
         row = {col: (cells[i] if i < len(cells) else "") for i, col in enumerate(columns) if col}
         where = _("Line %(n)s: ", n=number)
         contest = row.get("contest", "") or previous
@@ -195,12 +248,13 @@ def contests_from_table(text: str) -> list[dict]:
         draft = drafts.setdefault(contest, {"title": contest, "max_choices": None, "places": None,
                                             "candidates": []})
         for field in ("max_choices", "places"):
-            value = _whole(row.get(field), field, where=where)
+            value = _whole(row.get(field), _header_words()[field], where=where)
             if value is None:
                 continue
             if draft[field] not in (None, value):
                 raise invalid(where + _("contest “%(contest)s” already has %(field)s %(old)s, this line says %(new)s.",
-                                        contest=contest, field=field, old=draft[field], new=value))
+                                        contest=contest, field=_header_words()[field], old=draft[field],
+                                        new=value))
             draft[field] = value
         draft["candidates"].append({"id": cid, "name": name})
         count += 1
@@ -224,7 +278,7 @@ def load_drafts(raw: str | None) -> list[dict]:
         data = json.loads(raw)
     except ValueError:
         data = None
-    broken = invalid(_("The list of contests on the page could not be read. Start the poll again."))
+    broken = invalid(_("The list of contests on the page could not be read. Start the poll again."), "contests")
     if not isinstance(data, list) or len(data) > MAX_CONTESTS:
         raise broken
     out = []
@@ -242,7 +296,7 @@ def load_drafts(raw: str | None) -> list[dict]:
             if (not isinstance(c, dict) or not isinstance(c.get("name"), str)
                     or not (c.get("id") is None or isinstance(c.get("id"), str))):
                 raise broken
-            _check_candidate(c.get("id"), c["name"].strip(), "")
+            _check_candidate(c.get("id"), c["name"].strip(), "", "contests")
             kept.append({"id": c.get("id"), "name": c["name"].strip()})
         out.append({"title": d["title"].strip()[:200], "max_choices": numbers[0],
                     "places": numbers[1], "candidates": kept})

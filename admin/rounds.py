@@ -31,6 +31,7 @@ from tally.roundfile import PARTS
 from tally.rules import YEAR_END_GRADES
 from tally.score import SHEET_PARTS
 
+from . import form_errors
 from .auth import actor, login_required
 from .poll_input import decode_table, kind_label, state_label
 
@@ -132,6 +133,8 @@ def create():
             raise round_input.invalid("levels", _("give the number of posts of at least one level"))
         created = rounds.create(db(), actor(), typed["title"], levels)
     except Refusal as refusal:
+        first_level = f"posts_{levels[0]['id'] if levels else KNOWN_LEVELS[0]}"
+        form_errors.place(refusal, first_level, lambda path: form_errors.level_field(path, levels))
         return _home_page(refusal, typed, refusal.status)
     flash(_("Round “%(title)s” created. Add its candidates next.", title=created["title"]))
     return redirect(url_for(".round_page", round_id=created["id"]), 303)
@@ -155,6 +158,7 @@ def import_round():
             raise round_input.invalid("round file", _("choose a round file, or paste its text"))
         imported = round_doc.import_text(db(), current_rules(), actor(), text)
     except Refusal as refusal:
+        form_errors.place(refusal, "round_text")
         return _home_page(refusal, {"round_text": request.form.get("round_text", "")}, refusal.status)
     flash(_("Round “%(title)s” imported with %(n)s candidates.", title=imported["title"] or imported["id"],
             n=imported["candidates"]))
@@ -221,6 +225,7 @@ def add_candidates(round_id: str):
                            "unit": typed["unit"] or None}]
         added = rounds.add_candidates(db(), actor(), round_id, candidates)
     except Refusal as refusal:
+        form_errors.place(refusal, *(("paste",) if typed["paste"].strip() else ("name", form_errors.CANDIDATE_FIELDS)))
         return _round_page(round_id, refusal, typed, refusal.status)
     flash(_("%(n)s candidates added.", n=added["added"]))
     return redirect(url_for(".round_page", round_id=round_id) + "#candidates", 303)
@@ -253,6 +258,9 @@ def new_poll(round_id: str):
         poll = polls.create(db(), current_rules(), actor(), typed["meeting"], typed["poll_title"], typed["kind"],
                             contests, round_id)
     except Refusal as refusal:
+        if refusal.status == 400:  # the title has the form's maxlength; the rest is about the levels
+            form_errors.place(refusal, "poll_levels" if 1 <= len(typed["poll_title"].strip()) <= 200
+                              else "poll_title", form_errors.ROUND_POLL_FIELDS)
         return _round_page(round_id, refusal, typed, refusal.status)
     flash(_("Poll “%(title)s” created for this round. Issue its slips, then open it.", title=poll["title"]))
     return redirect(url_for("clerk.poll", poll_id=poll["id"]), 303)
@@ -297,6 +305,7 @@ def entries(round_id: str, candidate_id: str):
         if body:
             rounds.set_entries(db(), current_rules(), actor(), round_id, candidate_id, body)
     except Refusal as refusal:
+        form_errors.place(refusal, "base", form_errors.entry_field)
         return _entries_page(stored, candidate, refusal, typed, refusal.status)
     flash(_("Scores of %(name)s saved.", name=candidate["name"]))
     return redirect(url_for(".round_page", round_id=round_id) + "#candidates", 303)

@@ -23,8 +23,10 @@ from tally.poll import (
     Ballot,
     Candidate,
     Contest,
+    DuplicateNameError,
     SpecError,
     contests_from_dicts,
+    duplicate_name,
 )
 from tally.rules import Rules
 
@@ -37,6 +39,8 @@ __all__ = [
     "Candidate",
     "Contest",
     "SpecError",
+    "DuplicateNameError",
+    "duplicate_name",
     "contests_from_dicts",
     "validate_spec",
     "validate_answers",
@@ -137,6 +141,9 @@ def validate_spec(kind: str, contests: list[Contest], rules: Rules) -> None:
                     f"across the whole poll"
                 )
             candidate_ids.add(candidate.id)
+        twice = duplicate_name(contest.candidates)
+        if twice is not None:
+            raise DuplicateNameError(contest.title or contest.id, twice, contest.id)
         size = len(contest.candidates)
         if not _whole(contest.max_choices) or not 1 <= contest.max_choices <= size:
             raise SpecError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,36 @@ class AnswerError(ValueError):
 
 class SpecError(ValueError):
     """A poll whose kind or contests cannot be counted; the message says what to fix."""
+
+
+class DuplicateNameError(SpecError):
+    """Two candidates of one contest have the same name: a voter could not tell them apart on the
+    ballot, nor the room in the result. ``contest`` is the contest's title (its id when untitled),
+    ``contest_id`` its id, ``name`` the name as typed the second time."""
+
+    def __init__(self, contest: str, name: str, contest_id: str = "") -> None:
+        super().__init__(f"contest {contest!r}: two candidates are both called {name!r}; add what "
+                         f"tells them apart to the name, e.g. {name}（城关镇）")
+        self.contest = contest
+        self.contest_id = contest_id
+        self.name = name
+
+
+def name_key(name: str) -> str:
+    """What makes two names the same on a ballot: full-width and half-width forms alike
+    (NFKC), case, and spaces anywhere (张 伟 is 张伟, as names are often spaced to align)."""
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def duplicate_name(candidates: Sequence[Candidate]) -> str | None:
+    """The first name (as typed) that a later candidate of the same contest repeats, if any."""
+    seen: set[str] = set()
+    for candidate in candidates:
+        key = name_key(candidate.name)
+        if key in seen:
+            return candidate.name
+        seen.add(key)
+    return None
 
 
 def all_candidates(contests: Sequence[Contest]) -> Iterator[tuple[Contest, Candidate]]:

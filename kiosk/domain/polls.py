@@ -72,6 +72,16 @@ def _contests_from_json(raw: object) -> tuple[tk.Contest, ...]:
     return tuple(contests)
 
 
+def duplicate_name_refusal(contest: str, name: str, field: str = "candidates") -> Refusal:
+    """Two candidates of one contest share a name: say how to tell them apart (the pages and the
+    API refuse alike, and the new-poll page as soon as the list is typed)."""
+    example = _l("%(name)s (%(unit)s)", name=name, unit=_l("Chengguan town"))
+    return Refusal(400, "invalid", field=field, contest=contest, name=name, detail=_l(
+        "in “%(contest)s” two candidates are both called %(name)s. Add what tells them apart to "
+        "each name, such as the unit or the post, e.g. %(example)s",
+        contest=contest, name=name, example=example))
+
+
 def contests_to_json(contests: tuple[tk.Contest, ...]) -> list[dict]:
     return [
         {
@@ -97,6 +107,9 @@ def create(db: Database, rules: Rules, actor: str, meeting_id: str, title: objec
         )
     try:
         tk.validate_spec(kind, list(parsed), rules)
+    except tk.DuplicateNameError as exc:
+        index = [c.id for c in parsed].index(exc.contest_id)
+        raise duplicate_name_refusal(exc.contest, exc.name, f"contests[{index}].candidates") from exc
     except ValueError as exc:
         raise Refusal(400, "invalid", detail=str(exc)) from exc
     poll = {
