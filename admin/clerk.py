@@ -145,9 +145,10 @@ def _meeting_page(meeting_id: str, error=None, typed: dict | None = None, status
 def attendance(meeting_id: str):
     if request.method == "GET":
         return redirect(url_for(".meeting", meeting_id=meeting_id))
-    typed = {"present": request.form.get("present", "")}
+    typed = {"present": request.form.get("present", ""), "reason": request.form.get("reason", "")}
     try:
-        m = meetings.set_attendance(db(), actor(), meeting_id, typed["present"])
+        m = meetings.set_attendance(db(), actor(), meeting_id, typed["present"], typed["reason"],
+                                    require_reason=True)
     except Refusal as refusal:
         if refusal.status == 404:
             raise

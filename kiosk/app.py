@@ -20,6 +20,7 @@ from kiosk.store.instance import Instance
 from kiosk.store.migrations import migrate
 from kiosk.web import ballot_lane, board, connections, i18n, live, trust
 from kiosk.web.api import polls as api
+from kiosk.web.api import roster as api_roster
 from kiosk.web.api import rounds as api_rounds
 from kiosk.web.api import stages as api_stages
 from kiosk.web.extensions import babel, csrf, socketio
@@ -89,6 +90,8 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
     app.register_blueprint(board.bp, url_prefix="/board")
     app.register_blueprint(api.bp, url_prefix=API_PREFIX)
     csrf.exempt(api.bp)  # bearer keys and ballot tokens, never cookies
+    app.register_blueprint(api_roster.bp, url_prefix=API_PREFIX)
+    csrf.exempt(api_roster.bp)
     app.register_blueprint(api_rounds.bp, url_prefix=API_PREFIX)
     csrf.exempt(api_rounds.bp)
     app.register_blueprint(api_stages.bp, url_prefix=API_PREFIX)

@@ -17,7 +17,8 @@ from sqlite_utils.migrations import Migrations
 from kiosk.store.db import connect
 
 migrations = Migrations("ballotroom")
-NAMES = ("m001_initial", "m002_certificates_and_devices", "m003_rounds", "m004_stages", "m005_token_batches")
+NAMES = ("m001_initial", "m002_certificates_and_devices", "m003_rounds", "m004_stages", "m005_token_batches",
+         "m006_roster")
 
 
 def schema(name: str) -> str:

@@ -6,7 +6,7 @@ without being documented here.
 
 from __future__ import annotations
 
-from kiosk.domain import issuing
+from kiosk.domain import issuing, meetings
 from kiosk.web.api.openapi_parts import (
     BEARER,
     ID,
@@ -19,6 +19,7 @@ from kiosk.web.api.openapi_parts import (
     ok,
     path_id,
 )
+from kiosk.web.api.openapi_roster import roster_paths
 from kiosk.web.api.openapi_rounds import round_paths
 from kiosk.web.api.openapi_stages import stage_paths
 
@@ -127,9 +128,13 @@ def document(rules=None) -> dict:
         }},
         "/api/v1/meetings/{meeting_id}/attendance": {"post": {
             "summary": "Record attendance (实到)", "security": BEARER, "parameters": [path_id("meeting_id")],
+            "description": "For a meeting without a sign-in roster; with one, attendance follows the roster (409).",
             "requestBody": json_body({"type": "object", "required": ["present"],
-                                  "properties": {"present": {**MEMBERS, "minimum": 0}}}),
-            "responses": {**ok("Recorded", {"$ref": "#/components/schemas/Meeting"}), **errors(400, 401, 403, 404)},
+                                  "properties": {"present": {**MEMBERS, "minimum": 0},
+                                                 "reason": {"type": "string", "maxLength": meetings.MAX_REASON,
+                                                            "description": "why the number is typed (event log)"}}}),
+            "responses": {**ok("Recorded", {"$ref": "#/components/schemas/Meeting"}),
+                          **errors(400, 401, 403, 404, 409)},
         }},
         "/api/v1/meetings/{meeting_id}/polls": {"post": {
             "summary": "Create a poll", "security": BEARER, "parameters": [path_id("meeting_id")],
@@ -199,6 +204,7 @@ def document(rules=None) -> dict:
                 "tracking_code": {"type": "string"}}}, 201), **errors(400, 404, 409, 422, 423, 429)},
         }},
     }
+    paths.update(roster_paths())
     paths.update(round_paths(rules))
     paths.update(stage_paths())
     _name_operations(paths)
@@ -245,7 +251,8 @@ def _name_operations(paths: dict) -> None:
 _NEXT = {
     ("post", "/api/v1/meetings"): ("meeting_id", "#/id", [
         ("get", "/api/v1/meetings/{meeting_id}"), ("post", "/api/v1/meetings/{meeting_id}/attendance"),
-        ("post", "/api/v1/meetings/{meeting_id}/polls")]),
+        ("post", "/api/v1/meetings/{meeting_id}/polls"), ("get", "/api/v1/meetings/{meeting_id}/roster"),
+        ("put", "/api/v1/meetings/{meeting_id}/roster")]),
     ("post", "/api/v1/meetings/{meeting_id}/polls"): ("poll_id", "#/id", [
         ("get", "/api/v1/polls/{poll_id}"), ("post", "/api/v1/polls/{poll_id}/tokens"),
         ("post", "/api/v1/polls/{poll_id}/open"), ("post", "/api/v1/polls/{poll_id}/close"),

@@ -95,7 +95,8 @@ def get_meeting(meeting_id: str):
 @bp.post("/meetings/<meeting_id>/attendance")
 @require_key("admin", "chair")
 def attendance(meeting_id: str):
-    meeting = meetings.set_attendance(db(), actor(), meeting_id, body().get("present"))
+    data = body()
+    meeting = meetings.set_attendance(db(), actor(), meeting_id, data.get("present"), data.get("reason"))
     live.attendance_changed(meeting_id)
     return jsonify(meeting), 200
 
