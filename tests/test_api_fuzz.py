@@ -1,6 +1,7 @@
 """schemathesis over every operation of the served /api/v1/openapi.json, on a seeded room.
 
-The room holds real objects for the fuzz to reach: a meeting with attendance, a draft poll of each
+The room holds real objects for the fuzz to reach: a meeting with attendance, one with a sign-in
+roster (members in, gone and absent), one with neither, a draft poll of each
 kind, an open poll with slips, a closed poll, and rounds at several stages (not started, the
 recommendation under way with its plenary poll drafted, the inspection under way, the deliberation
 under way). Each operation is fuzzed with generated values (positive: they fit the document;
@@ -69,6 +70,15 @@ def seed(api, database) -> dict[str, list[str]]:
     api.open(closed)
     assert api.vote(token, {"k1": "satisfied", "k2": "satisfied", "k3": "dissatisfied"}).status_code == 201
     api.close(closed)
+    # A meeting with a sign-in roster: some members in, one gone, the rest absent.
+    with_roster = api.meeting(5)
+    members = api.client.put(f"/api/v1/meetings/{with_roster}/roster", headers=api.headers, json={"members": [
+        {"name": "张伟", "unit": "城关镇", "post": "党委书记"}, {"name": "王芳", "unit": "县财政局"},
+        {"name": "李娜"}]}).get_json()["members"]
+    member_ids = [m["id"] for m in members]
+    api.post(f"/meetings/{with_roster}/roster/{member_ids[0]}/sign-in", None, 200)
+    api.post(f"/meetings/{with_roster}/roster/{member_ids[1]}/sign-in", None, 200)
+    api.post(f"/meetings/{with_roster}/roster/{member_ids[1]}/leave", None, 200)
 
     fresh = Run(api)
     recommending = Run(api)
@@ -88,7 +98,8 @@ def seed(api, database) -> dict[str, list[str]]:
     deliberating.complete("inspection")
     deliberating.start("deliberation")
     return {
-        "meeting_id": [meeting],
+        "meeting_id": [meeting, with_roster, api.meeting(8)],
+        "member_id": member_ids,
         "poll_id": [*polls.values(), open_poll, closed],
         "batch_id": [batch],
         "round_id": [fresh.rid, recommending.rid, inspecting.rid, deliberating.rid],
@@ -140,7 +151,7 @@ def test_every_operation_is_fuzzed_on_real_objects_without_a_fault(app, admin_ke
             statuses[case.operation.label].add(response.status_code)
             try:
                 case.validate_response(response, checks=CHECKS, headers=headers)
-            except Exception as failure:  # every kind of check failure is collected, then reported
+            except (Exception, BaseExceptionGroup) as failure:  # every check failure is collected, then reported
                 failures.append((case.operation.label, mode.value, response.status_code,
                                  str(failure)[:400], case.body if case.body is not None else None))
 

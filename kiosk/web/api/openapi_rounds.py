@@ -68,6 +68,18 @@ SCORE_SHEET = {
         "ties_at_cut": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
     },
 }
+ENTRY = {"type": "object", "properties": {"note": {"type": ["string", "null"]}, "entered_by": {"type": "string"},
+                                          "entered_at": {"type": "string"}}}
+ENTRIES = {"type": "object", "required": ["round", "candidate"], "properties": {
+    "round": {"type": "string"}, "candidate": {"type": "string"}, "performance": ENTRY, "organisation": ENTRY}}
+ROUND = {"type": "object", "required": ["id", "title", "levels", "candidates", "polls"], "properties": {
+    "id": {"type": "string"}, "title": {"type": "string"}, "created_at": {"type": "string"},
+    "levels": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "string"}, "name": {"type": ["string", "null"]}, "posts": {"type": "integer"}}}},
+    "candidates": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"}, "level": {"type": "string"},
+        "unit": {"type": ["string", "null"]}, "imported": {"type": "object"}, "entries": {"type": "object"}}}},
+    "polls": {"type": "array", "items": {"type": "object"}}}}
 ROUND_SUMMARY = {"type": "object", "required": ["id"], "properties": {
     "id": {"type": "string"}, "title": {"type": "string"}, "levels": {"type": "array", "items": {"type": "object"}}}}
 
@@ -98,7 +110,7 @@ def round_paths(rules=None) -> dict:
         "/api/v1/rounds/{round_id}": {"get": {
             "summary": "A round: levels, candidates with their entries, and the polls that name it",
             "security": BEARER, "parameters": rid,
-            "responses": {**ok("The round", {"type": "object"}), **errors(401, 403, 404)},
+            "responses": {**ok("The round", ROUND), **errors(401, 403, 404)},
         }},
         "/api/v1/rounds/{round_id}/candidates": {"post": {
             "summary": "Add candidates to a round",
@@ -135,7 +147,7 @@ def round_paths(rules=None) -> dict:
                                "items": {"type": "string", "enum": GRADES}},
                     "note": {"type": ["string", "null"], "maxLength": round_input.MAX_NOTE}}}}}),
             "responses": {**ok("Stored: the candidate's current entries, each with `entered_by` and "
-                                "`entered_at`", {"type": "object"}), **errors(400, 401, 403, 404)},
+                                "`entered_at`", ENTRIES), **errors(400, 401, 403, 404)},
         }},
         "/api/v1/rounds/{round_id}/scores": {"get": {
             "summary": "The score sheet of the five evaluations",

@@ -55,7 +55,37 @@ POLL_SUMMARY = {"type": "object", "description": (
                                "cast": {"type": "integer"}, "quorum_met": {"type": "boolean"},
                                "certified": {"type": "boolean"}, "basis": {"type": "object"}}}
 GENERATED = {"type": "object", "required": ["poll"], "properties": {
-    "poll": {"type": "object", "description": "the poll created (a draft: issue its tokens, open it, vote, close it)"}}}
+    "poll": {"$ref": "#/components/schemas/Poll",
+             "description": "the poll created (a draft: issue its tokens, open it, vote, close it)"}}}
+STAGE_VIEW = {"round": {"type": "string"}, "stage": {"type": "string", "enum": STAGES}, "state": {"type": "string"},
+              "record": RECORD, "outcome": {"type": ["object", "null"]}}
+RECOMMENDATION = {"type": "object", "required": ["round", "stage", "state", "levels"], "properties": {
+    **STAGE_VIEW, "participants": {"type": ["integer", "null"]},
+    "nominations": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "string"}, "unit": {"type": "string"}, "level": {"type": "string"},
+        "participants": {"type": "integer"}, "candidates": {"type": "array", "items": {"type": "string"}}}}},
+    "levels": {"type": "array", "items": {"type": "object", "properties": {"progress": PROGRESS}}},
+    "polls": {"type": "array", "items": POLL_SUMMARY}, "next": {"type": "string"},
+    "inspection_candidates": {"type": ["object", "null"]}}}
+INSPECTION_CANDIDATE = {"type": "object", "required": ["id", "name", "record", "missing"], "properties": {
+    "id": {"type": "string"}, "name": {"type": "string"}, "unit": {"type": ["string", "null"]},
+    "level": {"type": "string"}, "level_name": {"type": ["string", "null"]}, "state": {"type": "string"},
+    "record": {"type": ["object", "null"]}, "assessment_polls": {"type": "array", "items": POLL_SUMMARY},
+    "missing": {"type": "array", "items": {"type": "string"}, "description": "what the record still lacks"}}}
+INSPECTION = {"type": "object", "required": ["round", "stage", "state", "levels"], "properties": {
+    **STAGE_VIEW, "talks": {"type": ["integer", "null"]},
+    "levels": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"}, "posts": {"type": "integer"},
+        "candidates": {"type": "array", "items": {"type": "object"}}}}}}}
+DELIBERATION = {"type": "object", "required": ["round", "stage", "state", "levels"], "properties": {
+    **STAGE_VIEW, "department_meeting": {"type": ["object", "null"]},
+    "secretaries_meeting": {"type": ["object", "null"]},
+    "important_levels": {"type": "array", "items": {"type": "string"}},
+    "levels": {"type": "array", "items": {"type": "object"}},
+    "consultations": {"type": "array", "items": {"type": "object"}},
+    "written_opinions": {"type": "array", "items": {"type": "object"}},
+    "written_people": {"type": ["integer", "null"]}, "inspection_talks": {"type": ["integer", "null"]},
+    "entered_by": {"type": ["string", "null"]}, "entered_at": {"type": ["string", "null"]}}}
 
 
 def stage_paths() -> dict:
@@ -115,12 +145,7 @@ def stage_paths() -> dict:
             "(ties at the cut, all through and flagged), from the live score sheet until the plenary poll is "
             "generated, then as the poll was made from it. `levels[].progress`: the plenary vote and its runoffs. "
             "`next`: start | nominate | plenary | vote | runoff | complete | done. `inspection_candidates` per "
-            "level once complete.", {"type": "object", "properties": {
-                "state": {"type": "string"}, "record": RECORD, "participants": {"type": "integer"},
-                "nominations": {"type": "array", "items": {"type": "object"}},
-                "levels": {"type": "array", "items": {"type": "object", "properties": {"progress": PROGRESS}}},
-                "polls": {"type": "array", "items": POLL_SUMMARY}, "next": {"type": "string"},
-                "inspection_candidates": {"type": ["object", "null"]}}}),
+            "level once complete.", RECOMMENDATION),
         "/api/v1/rounds/{round_id}/recommendation/nominations": write(
             "post", "Record units' nominations",
             "Per level: the nominating unit, how many people took part in its initial nomination (the report "
@@ -133,10 +158,10 @@ def stage_paths() -> dict:
                     "participants": {**MEMBERS, "minimum": 0},
                     "candidates": {"type": "array", "items": {"type": "string"}},
                     "note": {"type": "string", "maxLength": 1000}}}}}},
-            {"type": "object"}, 201),
+            RECOMMENDATION, 201),
         "/api/v1/rounds/{round_id}/recommendation/nominations/{nomination_id}": {
             **write("delete", "Remove a nomination entered by mistake", "Only while the stage is in progress.",
-                    None, {"type": "object"}, 200, [*rid, path_id("nomination_id")])},
+                    None, RECOMMENDATION, 200, [*rid, path_id("nomination_id")])},
         "/api/v1/rounds/{round_id}/recommendation/plenary": write(
             "post", "Generate the plenary session's poll from the initial list",
             "A `plenary_recommendation` poll, one contest per level: the initial list's candidates, "
@@ -158,7 +183,7 @@ def stage_paths() -> dict:
             "Competitive inspection: the inspection candidates and their records",
             "Per level, each inspection candidate with its record, its assessment polls (and their figures) and "
             "`missing`: what the record still lacks before the stage can be completed. `talks`: individual talks "
-            "in all.", {"type": "object"}),
+            "in all.", INSPECTION),
         "/api/v1/rounds/{round_id}/inspection/{candidate_id}": write(
             "put", "Record (replace) an inspection candidate's inspection",
             "The five looks and comparisons (五看五比) are `test_results` (测评结果 ↔ 群众基础), `personality` "
@@ -174,7 +199,7 @@ def stage_paths() -> dict:
                     "type": "object", "properties": {"grade": {"type": ["string", "null"],
                                                                "enum": ["good", "fair", "weak", None]},
                                                      "note": {"type": ["string", "null"], "maxLength": MAX_TEXT}}}}}},
-            {"type": "object"}, 200, [*rid, cid]),
+            INSPECTION_CANDIDATE, 200, [*rid, cid]),
         "/api/v1/rounds/{round_id}/inspection/{candidate_id}/assessment": write(
             "post", "Generate a democratic-assessment poll about one inspection candidate",
             "Kind `survey` or `character`, one candidate. It belongs to the stage and does not name the round, so "
@@ -188,7 +213,7 @@ def stage_paths() -> dict:
                    "Per level: the pool (inspection candidates), the secretaries' slate (size ceil(posts × "
                    "deliberation ratio), or the whole pool when smaller), the final slate (posts + "
                    "final_extra_min .. final_extra_max), any problem with either, and for important levels the "
-                   "five fixed roles not yet consulted.", {"type": "object"}),
+                   "five fixed roles not yet consulted.", DELIBERATION),
             **write("put", "Record the department meeting, the secretaries' meeting, important levels and slates",
                     "Each key given replaces its value; a slate given replaces that level's slate and is checked "
                     "at once against the rules file's ratios (400 naming `secretaries_slate.<level>` or "
@@ -202,7 +227,7 @@ def stage_paths() -> dict:
                             "type": "array", "items": {"type": "string"}}},
                         "final_slate": {"type": "object", "additionalProperties": {
                             "type": "array", "items": {"type": "string"}}}}},
-                    {"type": "object"})},
+                    DELIBERATION)},
         "/api/v1/rounds/{round_id}/deliberation/consultations": write(
             "put", "Record the \"5+X\" consultations and the opinions asked for in writing",
             "Each list given replaces its own. A consultation: the level whose post it concerns, who (`role` "
@@ -221,7 +246,7 @@ def stage_paths() -> dict:
                                                                 "properties": {
                     "source": {"type": "string", "maxLength": 200}, "people": {**MEMBERS, "minimum": 1},
                     "date": DATE, "summary": {"type": ["string", "null"], "maxLength": 2000}}}}}},
-            {"type": "object"}),
+            DELIBERATION),
         "/api/v1/rounds/{round_id}/vote": read(
             "Competitive vote: the final slate, the committee's polls and each level's progress",
             "`next`: start | committee | vote | runoff | complete | done.", {"type": "object", "properties": {
