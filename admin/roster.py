@@ -26,7 +26,8 @@ bp = Blueprint("roster", __name__)
 
 SHOW = ("all", "absent", "present", "left")
 SHEET_LABELS = {
-    "sheet": _l("Sign-in sheet"), "expected": _l("Expected"), "date": _l("Date"), "number": _l("No."),
+    "sheet": _l("Sign-in sheet"), "number": _l("No."),
+    "heading": _l("Members who should attend: %(expected)s. Date: ______________"),
     "name": _l("Name"), "post": _l("Post"), "signature": _l("Signature"), "note": _l("Note"),
     "no_unit": _l("(no unit given)"), "page": _l("Page %(page)s of %(pages)s"),
 }

@@ -234,3 +234,26 @@ def test_opening_and_closing_on_the_chairs_page_is_announced_live(live_app, admi
     assert final["cast"] == 3 and len(final["digest"]) == 64
     assert [e["state"] for e in _events(received, "state")] == ["open", "closed"]
     assert [e["state"] for e in _events(tablet.get_received(NS), "state")] == ["open", "closed"]
+
+
+def test_watchers_get_the_log_head_at_each_change_of_state(live_app, web, admin_key, chair_key):
+    """The projector shows the log's head for the room to read out (kiosk/domain/witness.py): on
+    watching, at the opening and at the close, always the log's newest entry at that moment."""
+    from kiosk.store import eventlog
+
+    api = Api(web, admin_key)
+    poll, _ = api.democratic_poll()
+    chair = socketio.test_client(live_app, namespace=NS, auth={"key": chair_key})
+    chair.emit("watch", {"poll": poll}, namespace=NS)
+    heads = [e["args"][0] for e in chair.get_received(NS) if e["name"] == "log_head"]
+    database = live_app.extensions["ballotroom_db"]
+
+    def now():
+        with database.read() as conn:
+            return eventlog.head(conn)
+
+    assert [h["code"] for h in heads] == [now()["code"]]
+    for act in ("open", "close"):
+        api.post(f"/polls/{poll}/{act}")
+        received = [e["args"][0] for e in chair.get_received(NS) if e["name"] == "log_head"]
+        assert [(h["poll"], h["seq"], h["code"]) for h in received] == [(poll, now()["seq"], now()["code"])]

@@ -288,7 +288,7 @@ def test_the_door_page_finds_by_pinyin_and_ticks(admin, api):
     overview = admin.get(f"/admin/meetings/{meeting}/roster").get_data(as_text=True)
     assert "未到（2 人）" in overview and "王芳" in overview
     meeting_page = admin.get(f"/admin/meetings/{meeting}").get_data(as_text=True)
-    assert "实到人数按签到名册计：已签到 2 人，未到 2 人。" in meeting_page
+    assert "实到人数按签到名册计：实到 2 人，未到 2 人。" in meeting_page
     assert 'name="present"' not in meeting_page  # no typed number beside a roster
 
 
@@ -312,7 +312,7 @@ def test_the_sign_in_sheet_groups_members_by_unit_with_a_line_to_sign(admin, api
     text = "\n".join(page.extract_text() for page in reader.pages)
     pages = len(reader.pages)
     assert pages >= 2
-    assert "正科级干部民主推荐会" in text and "签到表" in text and "本人签名" in text and "应到: 60" in text
+    assert "正科级干部民主推荐会" in text and "签到表" in text and "本人签名" in text and "应到人数：60" in text
     assert f"第 1 页 共 {pages} 页" in text
     # Grouped: all of a unit's members come before the next unit's heading.
     order = [text.index(unit) for unit in ("城关镇", "县财政局", "县教育局")]

@@ -23,7 +23,7 @@ from kiosk.cli.instances import (
     init_instance,
     open_instance,
 )
-from kiosk.domain import accounts, bundles, evidence, meetings, polls
+from kiosk.domain import accounts, bundles, evidence, meetings, polls, witness
 from kiosk.errors import Refusal
 from kiosk.store import eventlog
 from kiosk.store.instance import Instance, InstanceError
@@ -116,9 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("log", help="the event log")
     _instance_arg(p)
     lsub = p.add_subparsers(dest="log_command", metavar="ACTION", required=True)
-    pv = lsub.add_parser("verify", help="check the event log's hash chain")
+    pv = lsub.add_parser("verify", help="check the event log's hash chain, every certified close, and "
+                                        "the heads the room witnessed")
     _instance_arg(pv)
+    pv.add_argument("--head", action="append", metavar="CODE",
+                    help="a log head shown in the room (e.g. 7K3Q-M9XD-2FJA-W0PE); may be given again")
     pv.set_defaults(func=cmd_log_verify)
+    ph = lsub.add_parser("head", help="the log's head now, in the short form read out in the room")
+    _instance_arg(ph)
+    ph.set_defaults(func=cmd_log_head)
     return parser
 
 
@@ -251,14 +257,22 @@ def cmd_verify(args) -> int:
 
 
 def cmd_log_verify(args) -> int:
-    _, db = open_instance(args)
-    rows = db.query("SELECT * FROM events ORDER BY seq")
-    problems = eventlog.verify(rows)
-    if problems:
-        for p in problems:
-            print(p, file=sys.stderr)
+    instance, db = open_instance(args)
+    result = witness.check(db, instance.signing_key().public_key(), args.head or [])
+    if not result.ok:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
         return 1
-    print(f"The event log holds: {len(rows)} entries, chain intact.")
+    print(f"The event log holds: {result.entries} entries, chain intact; {result.certified} certified "
+          f"closes are in it; {result.heads} witnessed heads are in it.")
+    return 0
+
+
+def cmd_log_head(args) -> int:
+    _, db = open_instance(args)
+    with db.read() as conn:
+        head = eventlog.head(conn)
+    print(f"{head['code']}  (entry {head['seq']}, {head['hash']})")
     return 0
 
 

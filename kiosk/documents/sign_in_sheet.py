@@ -20,8 +20,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from kiosk.documents.slips import cjk_font
 
-# Keys ``labels`` is asked for: sheet, expected, date, number, name, post, signature, note,
-# no_unit, page (with %(page)s and %(pages)s).
+# Keys ``labels`` is asked for: sheet, heading (with %(expected)s), number, name, post, signature,
+# note, no_unit, page (with %(page)s and %(pages)s).
 WIDTHS = (12 * mm, 34 * mm, 50 * mm, 56 * mm, 18 * mm)  # No., name, post, signature, note: 170 mm
 ROW_HEIGHT = 11 * mm  # room for a handwritten signature
 
@@ -44,7 +44,7 @@ def render(meeting_title: str, expected: int, groups: list[tuple[str, list[dict]
         return Paragraph(_escape(text), style)
 
     story = [p(meeting_title, title), p(labels("sheet"), subtitle),
-             p(f"{labels('expected')}: {expected}    {labels('date')}: ____________", body), Spacer(1, 3 * mm)]
+             p(labels("heading") % {"expected": expected}, body), Spacer(1, 3 * mm)]
     rows = [[p(labels(k), head) for k in ("number", "name", "post", "signature", "note")]]
     style = [
         ("FONTNAME", (0, 0), (-1, -1), font),

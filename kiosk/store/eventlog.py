@@ -14,6 +14,9 @@ import sqlite3
 from datetime import UTC, datetime
 
 GENESIS = "0" * 64
+# The head's short form is read aloud in the room: Crockford base32, no I, L, O or U.
+_HEAD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+HEAD_CHARACTERS = 16  # 80 bits of the head's hash, in four groups of four
 
 
 def canonical(payload: object) -> str:
@@ -77,3 +80,30 @@ def verify(rows: list[sqlite3.Row] | list[dict], start: str = GENESIS) -> list[s
         prev = row["hash"]
         expected_seq = seq + 1
     return problems
+
+
+def head_code(entry_hash_hex: str) -> str:
+    """The short form of an entry's hash that a room can read aloud and write down, e.g.
+    ``7K3Q-M9XD-2FJA-W0PE``: the hash's first 80 bits in Crockford base32, four groups of four.
+
+    Witnessed at opening, after batches and at the close (projector, result sheet, board), it
+    pins the log: a log rewritten or cut short later no longer holds the head the room saw."""
+    bits = int(entry_hash_hex, 16) >> (256 - 5 * HEAD_CHARACTERS)
+    chars = [_HEAD_ALPHABET[(bits >> (5 * i)) & 31] for i in reversed(range(HEAD_CHARACTERS))]
+    return "-".join("".join(chars[i:i + 4]) for i in range(0, HEAD_CHARACTERS, 4))
+
+
+def normalize_head_code(text: str) -> str:
+    """A head code as a person may type it: any case, without dashes, O for 0, I or L for 1."""
+    cleaned = "".join(ch for ch in str(text).upper() if ch.isalnum())
+    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    if len(cleaned) != HEAD_CHARACTERS or any(ch not in _HEAD_ALPHABET for ch in cleaned):
+        raise ValueError(f"a log head is {HEAD_CHARACTERS} characters, in four groups of four")
+    return "-".join(cleaned[i:i + 4] for i in range(0, HEAD_CHARACTERS, 4))
+
+
+def head(conn: sqlite3.Connection) -> dict:
+    """The newest entry: its sequence number, hash and short form (the genesis for an empty log)."""
+    last = conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    seq, digest = (last[0], last[1]) if last else (0, GENESIS)
+    return {"seq": seq, "hash": digest, "code": head_code(digest)}

@@ -23,6 +23,7 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 
 from kiosk.domain import accounts, counting, polls
+from kiosk.store import eventlog
 from kiosk.web import connections
 from kiosk.web.context import current_rules, db
 
@@ -114,9 +115,18 @@ def state_changed(poll_id: str, final: dict | None = None) -> None:
     socketio = current_app.extensions["socketio"]
     t = counting.turnout(db(), poll_id, current_rules())
     socketio.emit("state", {"poll": poll_id, "state": t["state"]}, namespace=NAMESPACE)
+    # The log's head after every change of state, for the projector to show and the room to read
+    # out: a log cut short or rewritten later no longer holds it (kiosk/domain/witness.py).
+    socketio.emit("log_head", log_head(poll_id), to=room(poll_id), namespace=NAMESPACE)
     if final is not None:
         socketio.emit("tally", final, to=room(poll_id), namespace=NAMESPACE)
     socketio.emit("turnout", t, to=room(poll_id), namespace=NAMESPACE)
+
+
+def log_head(poll_id: str) -> dict:
+    with db().read() as conn:
+        head = eventlog.head(conn)
+    return {"poll": poll_id, "seq": head["seq"], "code": head["code"]}
 
 
 def _role_of_connection(auth) -> tuple[str | None, str | None]:
@@ -170,6 +180,7 @@ def register(socketio: SocketIO) -> None:
         join_room(room(poll_id))
         emit("turnout", counting.turnout(db(), poll_id, current_rules()))
         emit("tally", counting.results(db(), current_rules(), poll_id))
+        emit("log_head", log_head(poll_id))
         return {"ok": True}
 
 

@@ -195,6 +195,16 @@ def document(rules=None) -> dict:
             "summary": "Results", "security": BEARER, "parameters": [path_id("poll_id")],
             "responses": {**ok("Results", {"$ref": "#/components/schemas/Results"}), **errors(401, 403, 404)},
         }},
+        "/api/v1/log/head": {"get": {
+            "summary": "The event log's head: the newest entry and its short form, as read out in the room",
+            "description": "`ballotroom log verify --head CODE` checks later that a head the room saw is "
+                           "still in the log.",
+            "security": BEARER,
+            "responses": {**ok("The head", {"type": "object", "required": ["seq", "hash", "code"], "properties": {
+                "seq": {"type": "integer"}, "hash": {"type": "string"},
+                "code": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$"}}}),
+                **errors(401, 403)},
+        }},
         "/api/v1/ballots": {"post": {
             "summary": "Cast a ballot with a token",
             "description": "Only 201 uses up the token. A 409 carries the ballot's tracking code in "

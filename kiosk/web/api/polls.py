@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, request
 
 from kiosk.domain import accounts, counting, issuing, lifecycle, meetings, polls
 from kiosk.errors import Refusal
+from kiosk.store import eventlog
 from kiosk.web import live
 from kiosk.web.api import body as request_body
 from kiosk.web.api.openapi import SCHEMAS, operation_schemas
@@ -171,3 +172,11 @@ def close_poll(poll_id: str):
 @require_key("admin", "chair")
 def results(poll_id: str):
     return jsonify(counting.results(db(), current_rules(), poll_id))
+
+
+@bp.get("/log/head")
+@require_key("admin", "chair")
+def log_head():
+    """The event log's newest entry and its short form, as the room reads it out."""
+    with db().read() as conn:
+        return jsonify(eventlog.head(conn))
