@@ -20,8 +20,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from kiosk.documents import result_sheet
-from kiosk.domain import counting, evidence, lifecycle, meetings, polls
+from kiosk.domain import counting, evidence, lifecycle, meetings, polls, records
 from kiosk.errors import Refusal
+from kiosk.store import localtime
 from kiosk.web import i18n, live
 from kiosk.web.context import current_rules, db, settings, signer
 
@@ -138,33 +139,92 @@ def close_poll(poll_id: str):
 
 
 RESULT_LABELS = {
-    "expected": _l("Expected"), "present": _l("Present"), "issued": _l("Issued"), "cast": _l("Cast"),
-    "blank": _l("Blank"), "spoiled": _l("Spoiled"), "candidate": _l("Candidate"), "votes": _l("Votes"),
-    "rate": _l("Rate"), "passes": _l("Passes"), "agree": _l("Agree"), "disagree": _l("Disagree"),
+    "candidate": _l("Candidate"), "votes": _l("Votes"), "percent": _l("Share of votes"),
+    "outcome": _l("Outcome"), "agree": _l("Agree"), "disagree": _l("Disagree"),
     "abstain": _l("Abstain"), "chosen": _l("Chosen"), "runoff": _l("Runoff"), "raters": _l("Raters"),
-    "score": _l("Score"), "veto": _l("Veto"), "complete": _l("Enough raters or respondents"),
-    "respondents": _l("Respondents"),
-    "satisfaction": _l("Satisfaction"), "yes": _l("Yes"), "no": _l("No"),
+    "score": _l("Score"), "complete": _l("Enough raters or respondents"), "respondents": _l("Respondents"),
+    "satisfaction": _l("Satisfaction"), "yes": _l("Yes"), "no": _l("No"), "colon": _l(": "),
     "quorum_met": _l("Quorum met."), "quorum_not_met": _l("Quorum not met: nothing passes and nobody is chosen."),
-    "digest": _l("Ballot box digest (SHA-256)"), "signing_key": _l("Signed with the key"),
-    "sign_chair": _l("Chair (signature)"), "sign_scrutineer": _l("Scrutineer (signature)"),
-    "sign_teller": _l("Teller (signature)"),
+    "sheet_heading": _l("Result sheet"), "meeting": _l("Meeting"), "place": _l("Place"), "date": _l("Date"),
+    "opened": _l("Voting opened"), "closed_at": _l("Voting closed"),
+    "times_local": _l("Times are local (%(zone)s)."),
+    "count_expected": _l("Expected (members)"), "count_present": _l("Present (members)"), "count_issued": _l("Issued (slips)"),
+    "count_returned": _l("Returned (ballots)"), "count_not_voted": _l("Not voted (slips)"), "count_blank": _l("Blank (ballots)"),
+    "count_spoiled": _l("Spoiled (ballots)"), "count_voided": _l("Void (slips)"),
+    "counts_balance": _l("The slips reconcile: %(issued)s issued = %(returned)s returned + %(voided)s void."),
+    "counts_imbalance": _l("The slips do NOT reconcile: %(issued)s issued ≠ %(returned)s returned + %(voided)s void. "
+                           "Do not sign; tell the administrator."),
+    "rule_line": _l("The line is %(line)s of the ballots cast, reached at or above it."),
+    "rule_veto": _l("An item answered “frequent” by more than %(line)s of the raters vetoes the candidate."),
+    "rule_committee": _l("A candidate passes with at least %(needed)s agreeing votes, more than half of the %(expected)s members expected."),
+    "percent_note": _l("Percentages are cut off at one decimal, not rounded, so %(example)s shows as %(shown)s; one "
+                       "just over a line it must exceed shows rounded up.", example="29.99%", shown="29.9%"),
+    "outcome_reached": _l("Reached %(line)s"), "outcome_below": _l("Below %(line)s"),
+    "outcome_chosen": _l("Chosen"), "outcome_not_chosen": _l("Not chosen"), "outcome_runoff": _l("To a runoff"),
+    "outcome_passes": _l("Passes"), "outcome_fails": _l("Does not pass"),
+    "outcome_passes_no_place": _l("Passes, no place left"), "outcome_veto": _l("Vetoed"),
+    "outcome_no_veto": _l("No veto"), "outcome_void": _l("Void (no quorum)"),
+    "role_chair": _l("Chair"), "role_scrutineer": _l("Scrutineer"), "role_teller": _l("Teller"),
+    "signature": _l("Sign here"), "sign_date": _l("Date signed"),
+    "digest": _l("Ballot box digest (SHA-256): "), "signing_key": _l("Signing key fingerprint: "),
+    "evidence_note": _l("These two are for checking: the digest fixes every ballot in the box at the close, and the "
+                        "fingerprint names the key that signed this result. Anyone can download the poll's evidence "
+                        "bundle from the bulletin board and check with ballotroom verify that no ballot was changed "
+                        "and that this server signed the result."),
+    "page": _l("Page %(page)s of %(pages)s"),
 }
+
+
+def _sheet(poll_id: str) -> dict:
+    """The result sheet's model (kiosk/documents/result_sheet.py) of a closed poll, in the
+    reader's language; 409 before the close."""
+    doc = counting.results(db(), current_rules(), poll_id)
+    if doc["state"] != "closed":
+        raise Refusal(409, "state", detail=_("the result sheet exists once the poll is closed"))
+    poll = polls.get(db(), poll_id)
+    meeting = meetings.get(db(), poll["meeting_id"])
+    kept = records.get(db(), poll_id)
+    zone = settings()
+    opened = localtime.local(poll["opened_at"], zone)
+    record = result_sheet.Record(
+        meeting_title=meeting["title"], place=kept["place"],
+        date=opened.strftime("%Y-%m-%d") if opened else "",
+        opened=localtime.local_text(poll["opened_at"], zone, seconds=False),
+        closed=localtime.local_text(poll["closed_at"], zone, seconds=False),
+        timezone=str(localtime.zone(zone)), chair=kept["chair"], scrutineers=kept["scrutineers"],
+        tellers=kept["tellers"], fingerprint=evidence.fingerprint(evidence.public_key_pem(signer().key)))
+    return result_sheet.model(doc, record, current_rules(),
+                              lambda k: str(RESULT_LABELS.get(k) or vr.KIND_NAMES.get(k) or k))
 
 
 @bp.get("/polls/<poll_id>/result.pdf")
 @login_required("admin", "chair", "scrutineer")
 def result_pdf(poll_id: str):
     """The signed-off paper: the fixed result as a PDF to print and sign."""
-
-    doc = counting.results(db(), current_rules(), poll_id)
-    if doc["state"] != "closed":
-        raise Refusal(409, "state", detail=_("the result sheet exists once the poll is closed"))
-    meeting = meetings.get(db(), polls.spec(db(), poll_id).meeting_id)
-    key = signer().key
-    pdf = result_sheet.render(
-        doc, meeting["title"],
-        lambda k: str(RESULT_LABELS.get(k) or vr.KIND_NAMES.get(k) or k),
-        certified=evidence.fingerprint(evidence.public_key_pem(key)))
+    pdf = result_sheet.render(_sheet(poll_id))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="result-{poll_id}.pdf"', "Cache-Control": "no-store"})
+
+
+@bp.get("/polls/<poll_id>/result")
+@login_required("admin", "chair", "scrutineer")
+def result_print(poll_id: str):
+    """The same sheet as a page to print from the browser (A4)."""
+    return render_template("chair/result_sheet.html", sheet=_sheet(poll_id), poll_id=poll_id)
+
+
+@bp.post("/polls/<poll_id>/records")
+@login_required("admin")
+def save_records(poll_id: str):
+    """The poll's place and who chairs, scrutinises and counts it, for the result sheet."""
+    form = request.form
+    try:
+        records.save(db(), actor(), poll_id, form.get("place"), form.get("chair"), form.get("scrutineers"),
+                     form.get("tellers"))
+    except Refusal as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+    else:
+        flash(_("Saved: the result sheet names them."), "notice")
+    return redirect(url_for("clerk.poll", poll_id=poll_id) + "#records")

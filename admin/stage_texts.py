@@ -56,7 +56,7 @@ def rules_number(value) -> str:
 
 
 PDF_TEXTS = {
-    "title": _l("Round report: %(title)s"), "made_at": _l("Made at %(at)s (UTC)"),
+    "title": _l("Round report: %(title)s"), "made_at": _l("Made at %(at)s (%(zone)s)"),
     "figures": _l("Closing figures"), "figure": _l("Figure"), "value": _l("Value"),
     "nomination_participants": _l("People who took part in initial nomination"),
     "plenary_voters": _l("People who voted at the recommendation meeting"),

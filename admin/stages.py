@@ -27,7 +27,7 @@ from kiosk.stages import deliberation as stages_deliberation
 from kiosk.stages import inspection as stages_inspection
 from kiosk.stages import recommendation, vote
 from kiosk.stages import timeline as stages
-from kiosk.web.context import current_rules, db
+from kiosk.web.context import current_rules, db, settings
 from tally.competitive import CONSULTED_ROLES, FIVE_ROLES, LOOK_GRADES, LOOKS, STAGES
 
 from .auth import actor, login_required
@@ -389,7 +389,7 @@ def report(round_id: str):
 @login_required("admin")
 def report_pdf(round_id: str):
     doc = round_report.build(db(), current_rules(), round_id)
-    response = Response(round_report.to_pdf(doc, pdf_text), mimetype="application/pdf")
+    response = Response(round_report.to_pdf(doc, pdf_text, settings()), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="report-{round_id}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response

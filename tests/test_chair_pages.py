@@ -187,7 +187,10 @@ def test_every_chair_view_is_for_administrators_and_chairs_only(app, room):
     chair_views = {name: view for name, view in app.view_functions.items() if name.startswith("chair.")}
     assert {"chair.home", "chair.poll", "chair.projector", "chair.open_poll", "chair.close_poll"} <= set(chair_views)
     # Scrutineers sign the paper result sheet, so they may download it; nothing else.
-    signed_off = {"chair.result_pdf": ("admin", "chair", "scrutineer")}
+    signed_off = {"chair.result_pdf": ("admin", "chair", "scrutineer"),
+                  "chair.result_print": ("admin", "chair", "scrutineer"),
+                  # The names on the sheet are entered by the administrator, on the poll's page.
+                  "chair.save_records": ("admin",)}
     for name, view in chair_views.items():
         assert getattr(view, "required_roles", None) == signed_off.get(name, ("admin", "chair")), name
 

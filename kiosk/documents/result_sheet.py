@@ -1,97 +1,259 @@
-"""The printable result sheet of a closed poll (PDF), for the chair and scrutineers to sign.
+"""The result sheet of a closed poll, the official record the chair, the scrutineers and the
+tellers sign: as a PDF (A4) and as the model its print view (templates/chair/result_sheet.html)
+draws, so that both say the same.
 
-Text comes from the caller in the page's language; figures come from the
-fixed result document, exactly as certified.
+Figures come from the fixed results document exactly as certified; outcomes (passes, chosen,
+runoff, veto, quorum) are the document's decisions, never recomputed here; percentages are shown
+by tally.percent's rule, which never contradicts them; whether the counts add up is
+tally.counts'. Text comes from the caller in the reader's language (``labels``).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from kiosk.documents.slips import cjk_font
+from tally import counts as tc
+from tally.kinds import line_share
+from tally.percent import candidate_percent, line_text
+from tally.rules import Rules
 
-# The figures each kind's candidates carry (docs/api.md, "Results"), in display order.
+# The columns of each kind's table (docs/api.md, "Results"), in display order; "percent" is the
+# share tally.percent shows, "outcome" the decision in words.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "democratic_recommendation": ("votes", "rate", "passes"),
-    "interview_recommendation": ("votes", "rate", "passes"),
-    "plenary_recommendation": ("votes", "rate", "passes"),
-    "standing_committee": ("agree", "disagree", "abstain", "passes", "chosen"),
-    "character": ("raters", "score", "veto", "complete"),
-    "survey": ("respondents", "satisfaction", "passes", "complete"),
+    "democratic_recommendation": ("votes", "percent", "outcome"),
+    "interview_recommendation": ("votes", "percent", "outcome"),
+    "plenary_recommendation": ("votes", "percent", "outcome"),
+    "standing_committee": ("agree", "disagree", "abstain", "outcome"),
+    "character": ("raters", "score", "complete", "outcome"),
+    "survey": ("respondents", "satisfaction", "complete", "outcome"),
     "leaders": ("score",),
 }
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the sheet says beside the figures: the meeting, where and when, who signs."""
+
+    meeting_title: str
+    place: str
+    date: str  # the local date voting opened
+    opened: str  # local times
+    closed: str
+    timezone: str
+    chair: list[str] = field(default_factory=list)
+    scrutineers: list[str] = field(default_factory=list)
+    tellers: list[str] = field(default_factory=list)
+    fingerprint: str | None = None
+
+
+def _outcome(kind: str, doc: dict, contest: dict, cand: dict, line: str, L: Callable[[str], str]) -> str:
+    """The decision in words, read from the results document."""
+    quorum = doc.get("quorum_met", True)
+    if kind == "leaders":
+        return ""
+    if kind == "character":
+        return L("outcome_veto") if cand.get("veto") else L("outcome_no_veto")
+    if not quorum and kind != "interview_recommendation":
+        return L("outcome_void")
+    if kind == "plenary_recommendation":
+        if cand["id"] in contest.get("chosen", []):
+            return L("outcome_chosen")
+        return L("outcome_runoff") if cand["id"] in contest.get("runoff", []) else L("outcome_not_chosen")
+    if kind == "standing_committee":
+        if cand["id"] in contest.get("runoff", []):
+            return L("outcome_runoff")
+        if cand.get("passes"):
+            return L("outcome_passes") if cand.get("chosen") else L("outcome_passes_no_place")
+        return L("outcome_fails")
+    return (L("outcome_reached") if cand.get("passes") else L("outcome_below")) % {"line": line}
+
+
+def _cell(kind: str, column: str, doc: dict, cand: dict, rules: Rules, L: Callable[[str], str]) -> str:
+    if column == "percent":
+        return candidate_percent(kind, cand, doc["cast"], rules) or "—"
+    if column == "satisfaction":
+        return candidate_percent(kind, cand, doc["cast"], rules) or "—"
+    value = cand.get(column)
+    if value is True:
+        return L("yes")
+    if value is False:
+        return L("no")
+    return "—" if value is None else str(value)
+
+
+def model(doc: dict, record: Record, rules: Rules, labels: Callable[[str], str]) -> dict:
+    """Everything the sheet shows, as text, in order: the PDF and the print view draw this."""
+    L = labels
+    kind = doc["kind"]
+    share = line_share(kind, rules)
+    line = line_text(share) if share is not None else ""
+    counts = doc["counts"]
+    closed = doc.get("state") == "closed"
+    balanced = tc.balanced(counts, closed=closed)
+    equation = (L("counts_balance") if balanced else L("counts_imbalance")) % {
+        "issued": counts["issued"], "returned": counts["returned"], "voided": counts["voided"]}
+    columns = COLUMNS[kind]
+    contests = []
+    for contest in doc["contests"]:
+        rows = [[cand.get("name", cand["id"])] + [
+            _outcome(kind, doc, contest, cand, line, L) if c == "outcome" else _cell(kind, c, doc, cand, rules, L)
+            for c in columns] for cand in contest["candidates"]]
+        notes = []
+        if "chosen" in contest:
+            names = {c["id"]: c.get("name", c["id"]) for c in contest["candidates"]}
+            notes.append(f"{L('chosen')}{L('colon')}{'、'.join(names[i] for i in contest['chosen']) or '—'}")
+            if contest.get("runoff"):
+                notes.append(f"{L('runoff')}{L('colon')}{'、'.join(names[i] for i in contest['runoff'])}")
+        contests.append({"title": contest.get("title") or contest["id"], "rows": rows, "notes": notes})
+    rule = ""
+    if kind == "standing_committee" and doc.get("votes_needed") is not None:
+        rule = L("rule_committee") % {"needed": doc["votes_needed"], "expected": doc["expected"]}
+    elif share is not None and kind != "character":
+        rule = L("rule_line") % {"line": line}
+    elif kind == "character":
+        rule = L("rule_veto") % {"line": line}
+    signers = ([(L("role_chair"), n) for n in record.chair or [""]]
+               + [(L("role_scrutineer"), n) for n in record.scrutineers or [""]]
+               + [(L("role_teller"), n) for n in record.tellers or [""]])
+    return {
+        "title": doc["title"],
+        "heading": L("sheet_heading"),
+        "kind": L(kind),
+        "facts": [(L("meeting"), record.meeting_title), (L("place"), record.place or "—"),
+                  (L("date"), record.date or "—"),
+                  (L("opened"), record.opened or "—"), (L("closed_at"), record.closed or "—")],
+        "times_note": L("times_local") % {"zone": record.timezone},
+        "counts": [(L("count_" + k), "—" if counts[k] is None else str(counts[k])) for k in tc.FIELDS],
+        "equation": equation,
+        "balanced": balanced,
+        "quorum": L("quorum_met") if doc.get("quorum_met") else L("quorum_not_met"),
+        "rule": rule,
+        "percent_note": L("percent_note") if "percent" in columns or "satisfaction" in columns else "",
+        "columns": [L("candidate")] + [L(c) for c in columns],
+        "contests": contests,
+        "signers": signers,
+        "sign": L("signature"), "sign_date": L("sign_date"),
+        "digest": (L("digest"), doc.get("digest", "—")),
+        "fingerprint": (L("signing_key"), record.fingerprint or "—"),
+        "evidence_note": L("evidence_note"),
+        "page": L("page"),
+    }
+
+
+def render(sheet: dict) -> bytes:
+    """The model as an A4 PDF: page n of N, and on every page the footer with the digest, the
+    key fingerprint and what they are for."""
+    font = cjk_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13)
+    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=21, alignment=1)
+    sub = ParagraphStyle("sub", fontName=font, fontSize=10.5, leading=14, alignment=1, spaceAfter=3 * mm)
+    heading = ParagraphStyle("heading", fontName=font, fontSize=12, leading=16, spaceBefore=4 * mm, spaceAfter=2 * mm)
+    small = ParagraphStyle("small", fontName=font, fontSize=8, leading=11, textColor=colors.HexColor("#444444"))
+
+    def p(text: object, style=body) -> Paragraph:
+        return Paragraph(_escape(text), style)
+
+    story = [p(sheet["title"], title), p(f"{sheet['heading']} · {sheet['kind']}", sub)]
+    facts = Table([[p(k), p(v)] for k, v in sheet["facts"]], colWidths=[30 * mm, 140 * mm])
+    facts.setStyle(_grid(font, header=False))
+    story += [facts, p(sheet["times_note"], small), Spacer(1, 3 * mm)]
+    counts = Table([[p(k) for k, _ in sheet["counts"]], [p(v) for _, v in sheet["counts"]]],
+                   colWidths=[170 * mm / len(sheet["counts"])] * len(sheet["counts"]))
+    counts.setStyle(_grid(font))
+    story += [counts, Spacer(1, 1.5 * mm), p(sheet["equation"]), p(sheet["quorum"])]
+    if sheet["rule"]:
+        story.append(p(sheet["rule"]))
+    if sheet["percent_note"]:
+        story.append(p(sheet["percent_note"], small))
+    width = (170 * mm - 45 * mm) / max(1, len(sheet["columns"]) - 1)
+    for contest in sheet["contests"]:
+        rows = [[p(c) for c in sheet["columns"]]] + [[p(v) for v in row] for row in contest["rows"]]
+        table = Table(rows, colWidths=[45 * mm] + [width] * (len(sheet["columns"]) - 1), repeatRows=1)
+        table.setStyle(_grid(font))
+        story += [p(contest["title"], heading), table]
+        story += [p(note) for note in contest["notes"]]
+    lines = [[p(role), p(name or ""), p(sheet["sign"]), "", p(sheet["sign_date"]), ""]
+             for role, name in sheet["signers"]]
+    signatures = Table(lines, colWidths=[20 * mm, 28 * mm, 19 * mm, 47 * mm, 19 * mm, 37 * mm],
+                       rowHeights=[13 * mm] * len(lines))
+    signatures.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), font), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("LINEBELOW", (3, 0), (3, -1), 0.6, colors.black), ("LINEBELOW", (5, 0), (5, -1), 0.6, colors.black),
+    ]))
+    story += [Spacer(1, 6 * mm), KeepTogether([signatures])]
+
+    def footer(canvas: Canvas, page: int, pages: int) -> None:
+        canvas.saveState()
+        canvas.setFont(font, 7)
+        canvas.setFillGray(0.25)
+        y = 17 * mm
+        for text in (f"{sheet['digest'][0]}{sheet['digest'][1]}", f"{sheet['fingerprint'][0]}{sheet['fingerprint'][1]}"):
+            canvas.drawString(20 * mm, y, text)
+            y -= 3.6 * mm
+        for line in _wrap(sheet["evidence_note"], font, 7, 150 * mm):
+            canvas.drawString(20 * mm, y, line)
+            y -= 3.6 * mm
+        canvas.drawRightString(190 * mm, 17 * mm, sheet["page"] % {"page": page, "pages": pages})
+        canvas.restoreState()
+
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
+                      bottomMargin=30 * mm, title=sheet["title"], invariant=True).build(
+        story, canvasmaker=_numbered(footer))
+    return buf.getvalue()
+
+
+def _numbered(footer: Callable[[Canvas, int, int], None]) -> type:
+    """A canvas that holds its pages until the end, so that each can say "page n of N"."""
+
+    class Numbered(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):  # noqa: N802 (reportlab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            for number, state in enumerate(self._pages, 1):
+                self.__dict__.update(state)
+                footer(self, number, len(self._pages))
+                super().showPage()
+            super().save()
+
+    return Numbered
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break ``text`` into lines that fit ``width``, character by character (Chinese has no spaces)."""
+    lines, line = [], ""
+    for ch in text:
+        if stringWidth(line + ch, font, size) > width and line:
+            lines.append(line)
+            line = ""
+        line += ch
+    return lines + [line] if line else lines
 
 
 def _escape(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render(doc: dict, meeting_title: str, labels: Callable[[str], str], certified: str | None = None) -> bytes:
-    """`labels(key)` translates a column or caption key into the reader's language."""
-    font = cjk_font()
-    body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13)
-    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=21, spaceAfter=2 * mm)
-    heading = ParagraphStyle("heading", fontName=font, fontSize=12, leading=16, spaceBefore=4 * mm, spaceAfter=2 * mm)
-    small = ParagraphStyle("small", fontName=font, fontSize=7.5, leading=10, textColor=colors.HexColor("#555555"))
-
-    def p(text: object, style=body) -> Paragraph:
-        return Paragraph(_escape(text), style)
-
-    def value(v: object) -> str:
-        if v is True:
-            return labels("yes")
-        if v is False:
-            return labels("no")
-        return "—" if v is None else str(v)
-
-    story = [p(doc["title"], title), p(f"{meeting_title} · {labels(doc['kind'])}", body), Spacer(1, 3 * mm)]
-    counts = ("expected", "present", "issued", "cast", "blank", "spoiled")
-    grid = Table([[p(labels(k)) for k in counts], [p(value(doc.get(k))) for k in counts]],
-                 colWidths=[28 * mm] * len(counts))
-    grid.setStyle(_table_style(font))
-    story += [grid, Spacer(1, 2 * mm),
-              p(labels("quorum_met") if doc.get("quorum_met") else labels("quorum_not_met"), body)]
-    columns = COLUMNS[doc["kind"]]
-    for contest in doc["contests"]:
-        story.append(p(contest.get("title") or contest["id"], heading))
-        rows = [[p(labels("candidate"))] + [p(labels(c)) for c in columns]]
-        for cand in contest["candidates"]:
-            rows.append([p(cand.get("name", cand["id"]))] + [p(value(cand.get(c))) for c in columns])
-        width = (170 * mm - 45 * mm) / max(1, len(columns))
-        table = Table(rows, colWidths=[45 * mm] + [width] * len(columns), repeatRows=1)
-        table.setStyle(_table_style(font))
-        story.append(table)
-        if "chosen" in contest:
-            names = {c["id"]: c.get("name", c["id"]) for c in contest["candidates"]}
-            chosen = "、".join(names[i] for i in contest["chosen"]) or "—"
-            runoff = "、".join(names[i] for i in contest.get("runoff", [])) or "—"
-            story += [Spacer(1, 1.5 * mm), p(f"{labels('chosen')}: {chosen}"), p(f"{labels('runoff')}: {runoff}")]
-    story += [Spacer(1, 4 * mm), p(f"{labels('digest')}: {doc.get('digest', '—')}", small)]
-    if certified:
-        story.append(p(f"{labels('signing_key')}: {certified}", small))
-    story += [Spacer(1, 12 * mm)]
-    signatures = Table([[p(labels("sign_chair")), p(labels("sign_scrutineer")), p(labels("sign_teller"))],
-                        ["", "", ""]], colWidths=[56 * mm] * 3, rowHeights=[8 * mm, 14 * mm])
-    signatures.setStyle(TableStyle([("LINEBELOW", (0, 1), (-1, 1), 0.6, colors.black),
-                                    ("FONTNAME", (0, 0), (-1, -1), font)]))
-    story.append(signatures)
-    buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-                      bottomMargin=18 * mm, title=doc["title"]).build(story)
-    return buf.getvalue()
-
-
-def _table_style(font: str) -> TableStyle:
-    return TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), font),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ])
+def _grid(font: str, header: bool = True) -> TableStyle:
+    style = [("FONTNAME", (0, 0), (-1, -1), font), ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+             ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")))
+    return TableStyle(style)

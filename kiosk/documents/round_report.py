@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from decimal import Decimal
+from fractions import Fraction
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -34,10 +35,11 @@ from kiosk.stages import inspection as stages_inspection
 from kiosk.stages import recommendation as stages_recommendation
 from kiosk.stages import timeline as stages
 from kiosk.stages import vote as stages_vote
-from kiosk.store import eventlog
+from kiosk.store import eventlog, localtime
 from kiosk.store.db import Database
 from tally.competitive import SurveyCounts, pooled_satisfaction
 from tally.display import rate_text
+from tally.percent import percent_text
 from tally.rules import Rules
 
 
@@ -123,8 +125,13 @@ def _escape(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_pdf(report: dict, t: Callable[..., str]) -> bytes:
-    """The report as an A4 PDF. ``t(key, **values)`` gives each caption in the reader's language."""
+def to_pdf(report: dict, t: Callable[..., str], settings: object = None) -> bytes:
+    """The report as an A4 PDF. ``t(key, **values)`` gives each caption in the reader's language;
+    times are shown on the room's clock (the instance's ``timezone`` in ``settings``)."""
+
+    def clock(at: str | None) -> str:
+        return localtime.local_text(at, settings, seconds=False) if at else "—"
+
     font = cjk_font()
     body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13)
     small = ParagraphStyle("small", fontName=font, fontSize=8, leading=10.5, textColor=colors.HexColor("#555555"))
@@ -185,7 +192,7 @@ def to_pdf(report: dict, t: Callable[..., str]) -> bytes:
 
     figures = report["figures"]
     story = [p(t("title", title=report["round"]["title"] or report["round"]["id"]), title),
-             p(t("made_at", at=report["made_at"][:16].replace("T", " ")), small), Spacer(1, 3 * mm)]
+             p(t("made_at", at=clock(report["made_at"]), zone=str(localtime.zone(settings))), small), Spacer(1, 3 * mm)]
 
     story.append(p(t("figures"), heading))
     fig_rows = [[t("figure"), t("value")],
@@ -204,10 +211,10 @@ def to_pdf(report: dict, t: Callable[..., str]) -> bytes:
     rows = [[t("stage"), t("state"), t("completed")]]
     for stage in report["timeline"]:
         cur = stage["current"]
-        done = f"{cur['completed_by']} · {cur['completed_at'][:16].replace('T', ' ')}" if cur and cur["completed_at"] else "—"
+        done = f"{cur['completed_by']} · {clock(cur['completed_at'])}" if cur and cur["completed_at"] else "—"
         rows.append([t(f"stage_{stage['stage']}"), t(f"state_{stage['state']}"), done])
         for old in stage["superseded"]:
-            rows.append([p(t("superseded_attempt", n=old["attempt"]), small), p(old["superseded_at"][:16].replace("T", " "), small),
+            rows.append([p(t("superseded_attempt", n=old["attempt"]), small), p(clock(old["superseded_at"]), small),
                          p(t("reason", reason=old["superseded_reason"]), small)])
     story.append(table(rows, [55 * mm, 35 * mm, 80 * mm]))
 
@@ -277,7 +284,8 @@ def to_pdf(report: dict, t: Callable[..., str]) -> bytes:
 
 
 def percent(rate: str | None) -> str:
-    """"0.8123" -> "81.23%": a rate of the report as people read it."""
+    """"0.8123" -> "81.2%": a rate of the report as people read it, by tally.percent's rule (one
+    decimal, cut off, never rounded up to a figure it did not reach)."""
     if rate is None:
         return "—"
-    return f"{(Decimal(rate) * 100).quantize(Decimal('0.01'))}%"
+    return percent_text(Fraction(Decimal(rate)))

@@ -39,12 +39,13 @@ class Slip:
     voter: str | None = None  # named polls only: "name (group)"
 
 
-# The two instruction lines printed on every slip. In English:
-#   1. "Scan the QR code on a voting tablet, or type the code below into the tablet."
+# The two instruction lines printed on every slip, with the product's two terms: the slip is a
+# 选票凭条, the code on it its 投票码. In English:
+#   1. "Scan the QR code on a voting tablet, or type the voting code below into the tablet."
 #   2. "Each slip can be used only once; after voting, put this slip into the collection box."
 INSTRUCTIONS = (
-    "请在投票终端上扫描二维码，或在终端输入下方代码。",
-    "每张选票仅限使用一次，投票后请将本票投入回收箱。",
+    "请在投票终端上扫描二维码，或在终端输入下方的投票码。",
+    "每张选票凭条只能使用一次，投票后请将本凭条投入回收箱。",
 )
 VOTER_LABEL = "投票人："  # "Voter: "
 
@@ -345,7 +346,7 @@ def _draw_footer(
         lines = _wrap(meeting_title, font, FOOTER_SIZE, width)
         c.drawString(MARGIN_X, y, _clip_lines(lines, 1, font, FOOTER_SIZE, width)[0])
     c.drawCentredString(PAGE_W / 2, y, f"第 {page} / {pages} 页")  # "page n / N"
-    c.drawRightString(PAGE_W - MARGIN_X, y, f"共 {count} 张")  # "N slips in all"
+    c.drawRightString(PAGE_W - MARGIN_X, y, f"共 {count} 张选票凭条")  # "N slips in all"
     c.restoreState()
 
 
@@ -362,7 +363,7 @@ def render_slips(poll_title: str, slips: Sequence[Slip], *, meeting_title: str =
     buf = io.BytesIO()
     # invariant: no creation date or random document id, so equal input gives equal bytes
     c = Canvas(buf, pagesize=A4, invariant=True, pageCompression=1)
-    c.setTitle(f"{poll_title} - 投票凭证")  # "voting slips"
+    c.setTitle(f"{poll_title} - 选票凭条")  # "voting slips"
     c.setSubject(meeting_title or poll_title)
     c.setCreator("Ballotroom")
     c.setAuthor("Ballotroom")

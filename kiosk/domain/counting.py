@@ -11,6 +11,7 @@ from kiosk.domain import evidence
 from kiosk.domain.polls import PollSpec, public_blank, spec
 from kiosk.errors import Refusal
 from kiosk.store.db import Database
+from tally import counts as tc
 from tally import kinds as tk
 from tally import live as tl
 from tally.meetings import slips_beyond
@@ -29,10 +30,27 @@ def compute(conn, rules: Rules, sp: PollSpec) -> dict:
     for r in rows:
         ballots.extend([tk.Ballot(answers=json.loads(r["answers"]), group=r["voter_group"])] * r["n"])
     doc = _document(sp, poll, meeting, ballots, rules)
+    # Fixed with the result at the close; in a published batch, the counts of that batch.
+    doc["counts"] = _counts(conn, sp.id, poll["state"], meeting, doc["cast"], doc["blank"])
     if poll["state"] == "closed":
         doc["digest"] = evidence.ballot_box_digest(
             [evidence.ballot_line(b.answers, b.group) for b in ballots])
     return doc
+
+
+def _slips(conn, poll_id: str) -> tc.Slips:
+    by_state = dict(conn.execute("SELECT state, count(*) FROM tokens WHERE poll_id = ? GROUP BY state",
+                                 (poll_id,)).fetchall())
+    lost = conn.execute("SELECT coalesce(sum(voided), 0) FROM token_batches WHERE poll_id = ?",
+                        (poll_id,)).fetchone()[0]
+    return tc.Slips(used=by_state.get("used", 0), unused=by_state.get("unused", 0),
+                    void=by_state.get("void", 0), lost=lost)
+
+
+def _counts(conn, poll_id: str, state: str, meeting, returned: int, blank: int) -> dict:
+    """The counts object (tally.counts decides it) from the slips stored now."""
+    return tc.reconcile(closed=state == "closed", expected=meeting["expected"], present=meeting["present"],
+                        slips=_slips(conn, poll_id), returned=returned, blank=blank, spoiled=0)
 
 
 def snapshot(db: Database, rules: Rules, poll_id: str) -> dict:
@@ -92,7 +110,7 @@ def republish_same_ballots(db: Database, rules: Rules, poll_id: str) -> dict | N
 
 def results(db: Database, rules: Rules, poll_id: str) -> dict:
     """Draft: zeros; open: the last published batch; closed: the fixed result."""
-    row = db.one("SELECT state, published, result, cast_count FROM polls WHERE id = ?", (poll_id,))
+    row = db.one("SELECT state, published, result, cast_count, blank FROM polls WHERE id = ?", (poll_id,))
     if row is None:
         raise Refusal(404, "not_found")
     if row["state"] == "closed" and row["result"]:
@@ -111,11 +129,24 @@ def results(db: Database, rules: Rules, poll_id: str) -> dict:
     doc["cast_live"] = row["cast_count"]
     if row["state"] != "closed":
         doc.update(expected=meeting["expected"], present=meeting["present"], issued=meeting["issued"])
+    if row["state"] != "closed" or "counts" not in doc:
+        # Returned and not voted move one by one, as turnout does; blank only with the published
+        # batch (SECURITY.md, "Secrecy"). A result fixed before it carried counts gets them now,
+        # from the slips (fixed at the close too) and its own figures.
+        closed = row["state"] == "closed"
+        blank = doc["blank"] if closed else _published_blank(row)
+        with db.read() as conn:
+            doc["counts"] = _counts(conn, poll_id, row["state"], doc if closed else meeting,
+                                    doc["cast"] if closed else row["cast_count"], blank)
     if "quorum" not in doc:  # fixed before results stated their decisions: state them now
         doc.update(tk.decisions(doc["kind"], doc, expected=doc["expected"], present=doc["present"], rules=rules))
         if doc["quorum"] is not None:
             doc["quorum"]["met"] = doc["quorum_met"]  # the fixed result is the authority
     return doc
+
+
+def _published_blank(row) -> int:
+    return public_blank(row["state"], row["blank"], row["published"])
 
 
 def _empty(db: Database, rules: Rules, poll_id: str) -> dict:
@@ -152,15 +183,17 @@ def _document(sp: PollSpec, poll, meeting, ballots: list, rules: Rules) -> dict:
 
 def turnout(db: Database, poll_id: str, rules: Rules) -> dict:
     """The counts that move one by one, and the quorum they reach now (tally decides it)."""
-    row = db.one(
-        "SELECT p.id, p.kind, p.state, p.issued, p.cast_count, p.blank, p.published, m.expected, m.present"
-        " FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?", (poll_id,))
-    if row is None:
-        raise Refusal(404, "not_found")
-    blank = public_blank(row["state"], row["blank"], row["published"])
+    with db.read() as conn:
+        row = conn.execute(
+            "SELECT p.id, p.kind, p.state, p.issued, p.cast_count, p.blank, p.published, m.expected, m.present"
+            " FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?", (poll_id,)).fetchone()
+        if row is None:
+            raise Refusal(404, "not_found")
+        blank = _published_blank(row)
+        counts = _counts(conn, poll_id, row["state"], row, row["cast_count"], blank)
     out = {"poll": row["id"], "state": row["state"], "expected": row["expected"],
            "present": row["present"], "issued": row["issued"], "cast": row["cast_count"],
-           "blank": blank, "spoiled": 0,
+           "blank": blank, "spoiled": 0, "counts": counts,
            "issued_beyond": slips_beyond(row["issued"], row["present"], row["expected"])}
     out["quorum"] = tk.quorum_state(row["kind"], expected=row["expected"], present=row["present"],
                                     cast=row["cast_count"], rules=rules)

@@ -54,13 +54,15 @@ def issue_tokens(db: Database, key: bytes, actor: str, poll_id: str, count: obje
 
 
 def batches(db: Database, poll_id: str) -> list[dict]:
-    """The poll's slip batches with how many of each are used, unused and voided.
+    """The poll's slip batches with how many of each are used, unused and voided: ``voided``
+    counts every void slip of the batch, those voided as lost and, after the close, those voided
+    then because they were unused, so that used + unused + voided = count.
 
     While the poll is open, used and unused are left out: a batch may be a single slip handed
     to a known latecomer, and its used count would tell whether that person has voted."""
     rows = db.query(
-        "SELECT b.id, b.count, b.issued_at, b.voided, b.voided_at, b.void_reason,"
-        " sum(t.state = 'used') AS used, sum(t.state = 'unused') AS unused FROM token_batches b"
+        "SELECT b.id, b.count, b.issued_at, coalesce(sum(t.state = 'void'), 0) AS voided, b.voided_at,"
+        " b.void_reason, sum(t.state = 'used') AS used, sum(t.state = 'unused') AS unused FROM token_batches b"
         " LEFT JOIN tokens t ON t.batch = b.id WHERE b.poll_id = ? GROUP BY b.id ORDER BY b.issued_at, b.id",
         (poll_id,))
     state = db.one("SELECT state FROM polls WHERE id = ?", (poll_id,))

@@ -12,6 +12,7 @@ import secrets
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -56,6 +57,8 @@ class Settings:
     # The language of every page until a person chooses another (staff keep theirs for the
     # session; a tablet goes back to this after each ballot). The API follows Accept-Language.
     default_locale: str = "zh_CN"
+    # The room's wall clock for people (result sheets, reports, the log page): an IANA zone name.
+    timezone: str = "Asia/Shanghai"
 
 
 def resolve(path: str | os.PathLike | None) -> Path:
@@ -139,7 +142,7 @@ def _write_private(path: Path, data: bytes) -> None:
 _SETTING_TYPES = {
     "rules_path": (str,), "allowed_networks": (list,), "projector_turnout": (bool,),
     "receipt_seconds": (int,), "public_url": (str,), "secure_cookies": (bool,),
-    "enrollment": (bool,), "default_locale": (str,),
+    "enrollment": (bool,), "default_locale": (str,), "timezone": (str,),
 }
 
 LOCALES = ("zh_CN", "en")
@@ -171,6 +174,12 @@ def _typed_settings(path: Path, data: dict) -> Settings:
             raise InstanceError(f"{path}: allowed_networks: {exc}") from exc
     if data.get("default_locale", LOCALES[0]) not in LOCALES:
         raise InstanceError(f"{path}: default_locale must be one of {', '.join(LOCALES)}")
+    if "timezone" in data:
+        try:
+            ZoneInfo(data["timezone"])
+        except (ValueError, ZoneInfoNotFoundError):
+            raise InstanceError(f"{path}: timezone must name a time zone such as Asia/Shanghai, "
+                                f"not {data['timezone']!r}") from None
     for key, (low, high) in _INT_RANGES.items():
         if key in data and not low <= data[key] <= high:
             raise InstanceError(f"{path}: {key} must be between {low} and {high}")

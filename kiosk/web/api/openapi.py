@@ -91,7 +91,8 @@ SCHEMAS = {
         "description": (
             "While a poll is open, the last published batch (SECURITY.md, Secrecy); `cast_live` is the "
             "turnout now. After close, the fixed result with the ballot box's `digest`."),
-        "required": ["poll", "kind", "state", "expected", "present", "issued", "cast", "quorum_met", "contests"],
+        "required": ["poll", "kind", "state", "expected", "present", "issued", "cast", "quorum_met", "contests",
+                     "counts"],
         "properties": {
             "poll": {"type": "string"}, "title": {"type": "string"}, "kind": {"type": "string", "enum": KINDS},
             "state": {"type": "string", "enum": ["draft", "open", "closed"]},
@@ -100,6 +101,33 @@ SCHEMAS = {
             "blank": {"type": "integer"}, "spoiled": {"type": "integer"},
             "quorum_met": {"type": "boolean"}, "digest": {"type": "string"},
             "contests": {"type": "array", "items": {"type": "object"}},
+            "counts": {"$ref": "#/components/schemas/Counts"},
+        },
+    },
+    "Counts": {
+        "type": "object",
+        "description": (
+            "The counts that reconcile, the same for every kind and in the live `turnout`. Every slip "
+            "made is used, unused or void: while open `issued` = `returned` + `not_voted` + `voided`, "
+            "after the close `issued` = `returned` + `voided`. `blank` moves only with a published "
+            "batch while the poll is open (SECURITY.md, Secrecy)."),
+        "required": ["expected", "present", "issued", "returned", "not_voted", "blank", "spoiled", "voided"],
+        "additionalProperties": False,
+        "properties": {
+            "expected": {"type": "integer", "minimum": 0, "description": "members who should attend (应到)"},
+            "present": {"type": ["integer", "null"], "minimum": 0,
+                        "description": "members present (实到); null until attendance is recorded"},
+            "issued": {"type": "integer", "minimum": 0, "description": (
+                "slips issued (发出), a lost batch's included, so that every slip is accounted for; "
+                "the top-level `issued` is net of lost batches")},
+            "returned": {"type": "integer", "minimum": 0, "description": "ballots cast (收回)"},
+            "not_voted": {"type": "integer", "minimum": 0, "description": (
+                "slips not used (未投): while open the unused ones, after the close those voided then")},
+            "blank": {"type": "integer", "minimum": 0, "description": "blank ballots (空白)"},
+            "spoiled": {"type": "integer", "minimum": 0, "description": (
+                "spoiled ballots (废票): 0 for tablets, which refuse a ballot that does not fit")},
+            "voided": {"type": "integer", "minimum": 0, "description": (
+                "void slips (作废): those of lost batches and, after the close, the unused ones")},
         },
     },
 }
