@@ -6,6 +6,8 @@ A secret poll records nobody, and this module refuses to be asked about one.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from kiosk.domain import polls
 from kiosk.errors import Refusal
 from kiosk.store.db import Database
@@ -15,7 +17,7 @@ def answered_by(db: Database, poll_id: str) -> list[dict]:
     """Every named voter of the poll with whether their slip was used, by group then name."""
     poll = polls.get(db, poll_id)
     if poll["secret"]:
-        raise Refusal(409, "state", detail="this poll is secret: who voted is never recorded")
+        raise Refusal(409, "state", detail=_l("this poll is secret: who voted is never recorded"))
     rows = db.query(
         "SELECT voter_name, voter_group, state FROM tokens WHERE poll_id = ?", (poll_id,))
     voters = [

@@ -18,6 +18,7 @@ from tally.kind_leaders import LEADERS
 from tally.kind_recommendation import DEMOCRATIC, INTERVIEW, PLENARY
 from tally.kind_survey import SURVEY
 from tally.meetings import committee_votes_needed, needed_for
+from tally.messages import N_, explain
 from tally.poll import (
     AnswerError,
     Ballot,
@@ -118,43 +119,52 @@ def validate_spec(kind: str, contests: list[Contest], rules: Rules) -> None:
         raise SpecError("a poll needs at least one contest")
     contest_ids: set[str] = set()
     candidate_ids: set[str] = set()
-    for contest in contests:
+    for position, contest in enumerate(contests):
         if not isinstance(contest.id, str) or not contest.id:
             raise SpecError("every contest needs a non-empty string id")
         if contest.id in contest_ids:
-            raise SpecError(f"contest id {contest.id!r} is used twice; contest ids must be unique")
+            raise _spec(f"contests[{position}].id", N_("is %(id)s, a number another contest already has; "
+                                                      "give each contest its own"), id=contest.id)
         contest_ids.add(contest.id)
         where = f"contest {contest.id!r}"
         if not isinstance(contest.title, str):
             raise SpecError(f"{where}: title must be a string")
         if not contest.candidates:
-            raise SpecError(f"{where} has no candidates; add at least one")
-        for candidate in contest.candidates:
+            raise _spec(f"contests[{position}].candidates", N_("“%(contest)s” has no candidates; add at least "
+                                                              "one"), contest=contest.title or contest.id)
+        for number, candidate in enumerate(contest.candidates):
             if not isinstance(candidate.id, str) or not candidate.id:
                 raise SpecError(f"{where}: every candidate needs a non-empty string id")
             if not isinstance(candidate.name, str):
                 raise SpecError(f"{where}: the name of {candidate.id!r} must be a string")
             # Answers of most kinds are keyed by candidate id alone, so ids are unique poll-wide.
             if candidate.id in candidate_ids:
-                raise SpecError(
-                    f"candidate id {candidate.id!r} appears twice; candidate ids must be unique "
-                    f"across the whole poll"
-                )
+                raise _spec(f"contests[{position}].candidates[{number}].id",
+                            N_("is %(id)s (%(name)s), a number already used in this poll; "
+                               "give each candidate their own"), id=candidate.id, name=candidate.name)
             candidate_ids.add(candidate.id)
         twice = duplicate_name(contest.candidates)
         if twice is not None:
             raise DuplicateNameError(contest.title or contest.id, twice, contest.id)
         size = len(contest.candidates)
         if not _whole(contest.max_choices) or not 1 <= contest.max_choices <= size:
-            raise SpecError(
-                f"{where}: max_choices must be a whole number from 1 to {size} (its number of "
-                f"candidates), not {contest.max_choices!r}"
-            )
+            raise _spec(f"contests[{position}].max_choices",
+                        N_("must be a whole number from 1 to %(size)s, the number of candidates of "
+                           "“%(contest)s”, not %(value)s"),
+                        size=size, contest=contest.title or contest.id, value=contest.max_choices)
         if not _whole(contest.places) or not 1 <= contest.places <= size:
-            raise SpecError(
-                f"{where}: places must be a whole number from 1 to {size} (its number of "
-                f"candidates), not {contest.places!r}"
-            )
+            raise _spec(f"contests[{position}].places",
+                        N_("must be a whole number from 1 to %(size)s, the number of candidates of "
+                           "“%(contest)s”, not %(value)s"),
+                        size=size, contest=contest.title or contest.id, value=contest.places)
+
+
+def _spec(field: str, template: str, **params: object) -> SpecError:
+    """A SpecError that names its field (the API's path) and keeps its sentence translatable."""
+    error = SpecError()
+    error.args = (f"{field}: {explain(error, template, **params)}",)
+    error.field = field  # type: ignore[attr-defined]
+    return error
 
 
 def validate_answers(kind: str, contests: list[Contest], answers: object, rules: Rules) -> dict:

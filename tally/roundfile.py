@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from tally.kind_leaders import ANSWERS as LEADER_GRADES
+from tally.messages import N_, explain
 from tally.rules import YEAR_END_GRADES, Rules, default_rules
 
 ROUND_FORMAT = "ballotroom-round/1"
@@ -166,12 +167,14 @@ def _check_candidate(
         try:
             _PART_CHECKS[part](value, rules)
         except _Bad as bad:
-            raise fail(f"{who}: {part}{bad.where}: {bad.reason}", part=part, key=bad.key) from None
+            error = fail(f"{who}: {part}{bad.where}: {bad.reason}", part=part, key=bad.key)
+            error.template, error.params = bad.template, bad.params  # the part's own sentence, translatable
+            raise error from None
 
 
 class _Bad(Exception):
-    def __init__(self, reason: str, key: str | None = None) -> None:
-        self.reason = reason
+    def __init__(self, reason: str, key: str | None = None, **params: object) -> None:
+        self.reason = explain(self, reason, **params)
         self.key = key
         self.where = f".{key}" if key else ""
 
@@ -188,20 +191,20 @@ def _only_keys(obj: dict, allowed: set[str], where: str) -> None:
 
 def _fields(value: Any, required: set[str], optional: frozenset[str] = frozenset()) -> dict:
     if not isinstance(value, dict):
-        raise _Bad(f"must be an object with {', '.join(sorted(required))}")
+        raise _Bad(N_("must give %(fields)s"), fields=", ".join(sorted(required)))
     for key in sorted(value):
         if key not in required | optional:
-            raise _Bad(f"unknown key {key!r}", key)
+            raise _Bad(N_("is not a field here"), key)
     for key in sorted(required):
         if key not in value:
-            raise _Bad("is missing", key)
+            raise _Bad(N_("is missing"), key)
     return value
 
 
 def _count(value: dict, key: str) -> int:
     number = value[key]
     if not _is_int(number) or number < 0:
-        raise _Bad("must be a whole number, 0 or more", key)
+        raise _Bad(N_("must be a whole number, 0 or more"), key)
     return number
 
 
@@ -222,9 +225,9 @@ def decimal_value(value: Any) -> Fraction | None:
 def _decimal(value: dict, key: str, high: Fraction | None = None) -> Fraction:
     number = decimal_value(value[key])
     if number is None or number < 0:
-        raise _Bad('must be a decimal number, 0 or more (write it as "28.5" or 28.5)', key)
+        raise _Bad(N_("must be a number, 0 or more (e.g. 28.5)"), key)
     if high is not None and number > high:
-        raise _Bad(f"must be at most {high}", key)
+        raise _Bad(N_("must be at most %(limit)s"), key, limit=high)
     return number
 
 
@@ -288,7 +291,7 @@ def _check_performance(value: Any, rules: Rules) -> None:
     _decimal(part, "base")
     _decimal(part, "bonus")
     if "note" in part and not isinstance(part["note"], str):
-        raise _Bad("must be a string", "note")
+        raise _Bad(N_("must be text"), "note")
 
 
 def _check_leaders(value: Any, rules: Rules) -> None:
@@ -302,7 +305,7 @@ def _check_organisation(value: Any, rules: Rules) -> None:
     _decimal(part, "score", rules.points.organisation)
     _words(part, "grades", YEAR_END_GRADES)
     if "note" in part and not isinstance(part["note"], str):
-        raise _Bad("must be a string", "note")
+        raise _Bad(N_("must be text"), "note")
 
 
 _PART_CHECKS = {
@@ -333,9 +336,12 @@ def _with_line(error: RoundFileError, text: str, doc: Any) -> RoundFileError:
     line = _find_line(error, text, doc)
     if line is None:
         return error
-    return RoundFileError(
+    found = RoundFileError(
         line, error.reason, candidate=error.candidate, part=error.part, key=error.key
     )
+    if hasattr(error, "template"):  # the sentence, translatable, goes with it
+        found.template, found.params = error.template, error.params  # type: ignore[attr-defined]
+    return found
 
 
 def _find_line(error: RoundFileError, text: str, doc: Any) -> int | None:

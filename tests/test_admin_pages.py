@@ -263,10 +263,10 @@ def test_bad_poll_input_is_shown_and_typed_text_kept(admin_app, clerk):
     url = f"/admin/meetings/{meeting_id}/polls/new"
     cases = [
         ({"title": "", "candidates": "甲\n乙"}, "title"),
-        ({"title": "t", "candidates": "甲\n乙", "max_choices": "5"}, "max_choices"),
+        ({"title": "t", "candidates": "甲\n乙", "max_choices": "5"}, "choices allowed"),
         ({"title": "t", "candidates": "甲\n乙", "max_choices": "two"}, "Max choices"),
         ({"title": "t", "candidates": ""}, "contest"),
-        ({"title": "t", "candidates": "x,甲\nx,乙"}, "twice"),
+        ({"title": "t", "candidates": "x,甲\nx,乙"}, "already used"),
         ({"title": "t", "candidates": "甲", "kind": "nonsense"}, "kind"),
         ({"title": "t", "drafts": "[{broken"}, "Start the poll again"),
     ]

@@ -4,10 +4,10 @@ voter's choice after each ballot; the API follows Accept-Language."""
 from __future__ import annotations
 
 import pytest
+from conftest import contest
 
 from kiosk.app import create_app
 from kiosk.store.instance import Instance, InstanceError
-from tests.conftest import contest
 
 ENGLISH_BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
 

@@ -8,12 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ADMIN_PASSWORD, Api, contest, new_instance
 
 from admin.log_texts import SENTENCES, TYPE_LABELS
 from kiosk.app import create_app
 from kiosk.domain import accounts
 from kiosk.store.localtime import local_text
-from tests.conftest import ADMIN_PASSWORD, Api, contest, new_instance
 
 ROOT = Path(__file__).resolve().parent.parent
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -124,9 +124,8 @@ def test_a_broken_chain_is_named_in_words(room):
 def test_the_page_fits_a_1366_screen_in_chromium(room):
     from browser_helpers import launch, need_browser, shot
     need_browser()
+    from conftest import LiveServer
     from playwright.sync_api import sync_playwright
-
-    from tests.conftest import LiveServer
     app, _, ids = room
     with LiveServer(app) as server, sync_playwright() as p:
         browser = launch(p)

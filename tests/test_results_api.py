@@ -142,5 +142,5 @@ def test_closing_under_a_changed_rules_file_is_refused_and_changes_nothing(api, 
     api2 = Api(other.test_client(), accounts.create_api_key(other.extensions["ballotroom_db"], "admin"))
     r = api2.post(f"/polls/{poll}/close")
     assert len(other.config["RULES"].character_items) == items - 1
-    assert r.status_code == 409 and "rules this poll was opened under" in r.get_json()["message"]
+    assert r.status_code == 409 and "本次投票开始时的规则文件" in r.get_json()["message"]
     assert api.results(poll)["state"] == "open"

@@ -8,6 +8,7 @@ from importlib import resources
 
 import pytest
 from conftest import Api
+from test_messages import in_words
 
 from kiosk.app import create_app
 from kiosk.domain import accounts
@@ -191,7 +192,7 @@ def test_a_candidate_is_in_at_most_one_poll_of_each_feeding_kind(api, database):
     assert second.status_code == 409, second.get_json()
     body = second.get_json()
     assert body["error"] == "conflict" and body["detail"]["ids"] == ["c2"]
-    assert body["detail"]["poll"] == first.get_json()["id"] and "contests" in body["message"]
+    assert body["detail"]["poll"] == first.get_json()["id"] and "character" in body["message"]  # the poll's title
     assert database.one("SELECT count(*) FROM polls")[0] == before
     # Other candidates, another kind, or a stage poll are fine.
     assert feeding_poll(api, meeting, "character", rid, per_level({"section_chief": ["c3"]})).status_code == 201
@@ -214,7 +215,7 @@ def test_a_poll_that_names_a_round_must_fit_it(api, round_value, contests, field
     meeting = api.meeting(5)
     r = feeding_poll(api, meeting, "democratic_recommendation", rid if round_value is None else round_value, contests)
     assert r.status_code == 400, r.get_json()
-    assert r.get_json()["detail"]["field"] == field and field in r.get_json()["message"]
+    assert r.get_json()["detail"]["field"] == field and in_words(field) in r.get_json()["message"]
 
 
 # --- the round file: import and export ---------------------------------------------------------
@@ -307,7 +308,7 @@ def test_bad_rounds_are_refused_naming_the_field(api, database, body, field):
     r = api.post("/rounds", body)
     assert r.status_code == 400, r.get_json()
     assert r.get_json()["error"] == "invalid" and r.get_json()["detail"]["field"] == field
-    assert field in r.get_json()["message"]
+    assert in_words(field) in r.get_json()["message"]
     assert database.one("SELECT count(*) FROM rounds")[0] == 0
 
 
@@ -331,7 +332,7 @@ def test_bad_candidates_are_refused_naming_the_field(api, body, field):
     rid = api.post("/rounds", {"title": "t", "levels": LEVELS}, 201).get_json()["id"]
     r = api.post(f"/rounds/{rid}/candidates", body)
     assert r.status_code == 400, r.get_json()
-    assert r.get_json()["detail"]["field"] == field and field in r.get_json()["message"]
+    assert r.get_json()["detail"]["field"] == field and in_words(field) in r.get_json()["message"]
     assert api.get(f"/rounds/{rid}")["candidates"] == []
 
 
@@ -360,7 +361,7 @@ def test_bad_entries_are_refused_naming_the_field(api, database, body, field):
     rid = make_round(api)
     r = put(api, f"/rounds/{rid}/candidates/c1/entries", body)
     assert r.status_code == 400, r.get_json()
-    assert r.get_json()["detail"]["field"] == field and field in r.get_json()["message"]
+    assert r.get_json()["detail"]["field"] == field and in_words(field) in r.get_json()["message"]
     assert database.one("SELECT count(*) FROM round_entries")[0] == 0
 
 
@@ -389,7 +390,7 @@ def test_bad_round_files_are_refused_with_line_and_field(api, database, text, fi
     body = r.get_json()
     assert body["detail"]["field"] == field, body
     if line is not None:
-        assert body["detail"]["line"] == line and f"line {line}" in body["message"]
+        assert body["detail"]["line"] == line and f"第 {line} 行" in body["message"]
     assert database.one("SELECT count(*) FROM rounds")[0] == 0
 
 
@@ -472,4 +473,5 @@ def test_performance_entered_as_a_record_is_scored_from_the_rules_table(api):
     assert (perf["base"], perf["bonus"]) == ("30", "7")  # 30 + (2 + 3 + 2 x 1)
     bad = api.client.put(f"/api/v1/rounds/{rid}/candidates/c1/entries", headers=api.headers, json={
         "performance": {"record": {"class": "galactic"}}})
-    assert bad.status_code == 400 and "performance.record.class" in bad.get_json()["message"]
+    assert bad.status_code == 400 and bad.get_json()["detail"]["field"] == "performance.record.class"
+    assert in_words("performance.record.class") in bad.get_json()["message"]

@@ -128,7 +128,7 @@ def test_create_add_candidates_and_enter_scores(admin_app, clerk):
     entries = _text(clerk.get(f"/admin/rounds/{rid}/candidates/c1"))
     assert "Entered by user:admin" in entries and 'value="28.5"' in entries and "排类第一" in entries
     r = clerk.post(f"/admin/rounds/{rid}/candidates/c2", data={"base": "50", "bonus": "0"})
-    assert r.status_code == 400 and "performance.base" in _alert(r) and 'value="50"' in _text(r)
+    assert r.status_code == 400 and "performance: base points" in _alert(r) and 'value="50"' in _text(r)
     r = clerk.post(f"/admin/rounds/{rid}/candidates/c2", data={"score": "9", "grade0": "competent"})
     assert r.status_code == 400 and "organisation.grades" in _alert(r)
     r = clerk.post(f"/admin/rounds/{rid}/candidates/c2", data={})
@@ -242,7 +242,7 @@ def test_import_form_refuses_a_bad_file_with_its_line(admin_app, clerk):
     r = clerk.post("/admin/rounds/import", data={"round_text": bad})
     assert r.status_code == 400
     alert = _alert(r)
-    assert "line" in alert and "performance.base" in alert
+    assert "line" in alert and "must be a number" in alert
     assert _db(admin_app).one("SELECT count(*) FROM rounds")[0] == 0
     assert clerk.post("/admin/rounds/import", data={"round_text": ""}).status_code == 400
     assert clerk.get("/admin/rounds/import").status_code == 302

@@ -16,6 +16,7 @@ from fractions import Fraction
 from math import ceil
 
 import pytest
+from test_messages import in_words
 from test_rounds_api import full_candidate
 
 from kiosk.store import eventlog
@@ -574,7 +575,7 @@ def test_bad_recommendation_input_names_the_field(api, database, path, body, fie
     before = database.one("SELECT count(*) FROM events")[0]
     r = run.post(path, body)
     assert r.status_code == 400, r.get_json()
-    assert r.get_json()["detail"]["field"] == field and field in r.get_json()["message"]
+    assert r.get_json()["detail"]["field"] == field and in_words(field, "en") in r.get_json()["message"]
     assert database.one("SELECT count(*) FROM events")[0] == before
 
 

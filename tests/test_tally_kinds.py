@@ -524,11 +524,11 @@ def test_candidate_ids_across_contests_in_per_candidate_kinds():
         ("referendum", [contest(2)], "unknown poll kind"),
         ("survey", [], "at least one contest"),
         ("survey", [Contest("c1", "t", 1, 1, ())], "no candidates"),
-        ("survey", [contest(2), contest(2)], "contest id 'c1' is used twice"),
+        ("survey", [contest(2), contest(2)], "is c1, a number another contest already has"),
         (
             "survey",
             [contest(2), Contest("c2", "t", 1, 1, (Candidate("c1-p1", "x"),))],
-            "unique across",
+            "already used in this poll",
         ),
         ("democratic_recommendation", [contest(2, max_choices=0)], "max_choices"),
         ("democratic_recommendation", [contest(2, max_choices=3)], "max_choices"),

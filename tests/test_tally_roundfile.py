@@ -62,7 +62,7 @@ def line_of(text: str, needle: str) -> int:
             '"satisfied": 47',
             "must equal respondents",
         ),
-        ('"base": "25"', '"base": "twenty-five"', '"twenty-five"', "decimal number"),
+        ('"base": "25"', '"base": "twenty-five"', '"twenty-five"', "must be a number"),
         ('"score": "9"', '"score": "11"', '"score": "11"', "at most 10"),
         (
             '"unit": ["fairly_good"]',

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from flask_babel import lazy_gettext as _l
+
 from kiosk.domain import evidence, round_doc
 from kiosk.errors import Refusal
 from kiosk.store import eventlog
@@ -16,7 +18,7 @@ def poll_bundle(db: Database, poll_id: str, public_key_pem: str) -> dict:
         if poll is None:
             raise Refusal(404, "not_found")
         if poll["state"] != "closed" or not poll["certificate"]:
-            raise Refusal(409, "state", detail="only a closed, certified poll can be exported")
+            raise Refusal(409, "state", detail=_l("only a closed poll with its signed result can be exported"))
         cert = json.loads(poll["certificate"])
         rules = conn.execute("SELECT text FROM rules_texts WHERE sha256 = ?", (cert["rules_sha256"],)).fetchone()
         ballots = [

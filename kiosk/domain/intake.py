@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from kiosk import blocking
 from kiosk.domain import polls, tokens
-from kiosk.errors import Refusal
+from kiosk.errors import Refusal, explained
 from kiosk.store import eventlog
 from kiosk.store.db import Database
 from tally import kinds as tk
@@ -221,4 +221,4 @@ def answer_refusal(exc: tk.AnswerError, sp: polls.PollSpec) -> Refusal:
     if exc.code == "missing_answer":
         return Refusal(422, "bad_answers", "missing_answer", reason=exc.code,
                        **{k: v for k, v in detail.items() if k != "reason"})
-    return Refusal(422, "bad_answers", reason=exc.code, detail=str(exc))
+    return Refusal(422, "bad_answers", reason=exc.code, detail=explained(exc))

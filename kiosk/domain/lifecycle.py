@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from kiosk.domain import evidence
 from kiosk.domain.counting import compute
 from kiosk.domain.polls import contests_to_json, spec
-from kiosk.errors import Refusal
+from kiosk.errors import Refusal, explained
 from kiosk.store import eventlog
 from kiosk.store.db import Database
 from tally import kinds as tk
@@ -47,9 +47,9 @@ def close_poll(db: Database, rules: Rules, actor: str, poll_id: str, signer: evi
         except (tk.AnswerError, ValueError) as exc:
             # Only when the rules file changed under an open poll (e.g. the number of character
             # items): nothing is closed; serve with the rules the poll opened under, then close.
-            raise Refusal(409, "state", detail=(
-                f"the stored ballots do not fit the rules file in use ({exc}); restart the server "
-                "with the rules this poll was opened under, then close it")) from None
+            raise Refusal(409, "state", detail=_l(
+                "the stored ballots do not fit the rules file in use (%(problem)s); restart the server "
+                "with the rules this poll was opened under, then close it", problem=explained(exc))) from None
         conn.execute("UPDATE polls SET result = ? WHERE id = ?", (json.dumps(doc, ensure_ascii=False), poll_id))
         seq = eventlog.append(conn, actor, "poll.closed", {
             "poll": poll_id, "digest": doc["digest"],

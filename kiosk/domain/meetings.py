@@ -14,19 +14,22 @@ MAX_MEMBERS = 100000
 
 
 def _count(value: object, field: str, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str):  # typed on a page: "-5" is a whole number, out of range below
+        try:
             value = int(value.strip())
-        else:
-            raise Refusal(400, "invalid", detail=_l("%(field)s must be a whole number", field=field))
+        except ValueError:
+            pass
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Refusal(400, "invalid", "field", field=field, problem=_l("must be a whole number"))
     if not minimum <= value <= MAX_MEMBERS:
-        raise Refusal(400, "invalid", detail=_l("%(field)s must be between %(low)s and %(high)s", field=field, low=minimum, high=MAX_MEMBERS))
+        raise Refusal(400, "invalid", "field", field=field, problem=_l(
+            "must be a whole number from %(low)s to %(high)s", low=minimum, high=MAX_MEMBERS))
     return value
 
 
 def _title(value: object) -> str:
     if not isinstance(value, str) or not 1 <= len(value.strip()) <= 200:
-        raise Refusal(400, "invalid", detail=_l("the title must have 1 to 200 characters"))
+        raise Refusal(400, "invalid", "field", field="title", problem=_l("must have 1 to 200 characters"))
     return value.strip()
 
 

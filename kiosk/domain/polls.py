@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from kiosk.domain import meetings, rounds
-from kiosk.errors import Refusal
+from kiosk.errors import Refusal, explained
 from kiosk.store import eventlog
 from kiosk.store.db import Database
 from tally import kinds as tk
@@ -34,37 +34,42 @@ class PollSpec:
     contests: tuple[tk.Contest, ...]
 
 
+def _field(path: str, problem) -> Refusal:
+    """A 400 naming the field by its API path (detail.field); the sentence says it in words."""
+    return Refusal(400, "invalid", "field", field=path, problem=problem)
+
+
 def _contests_from_json(raw: object) -> tuple[tk.Contest, ...]:
     if not isinstance(raw, list) or not raw:
-        raise Refusal(400, "invalid", detail=_l("give at least one contest with its candidates"))
+        raise _field("contests", _l("give at least one contest with its candidates"))
     contests = []
     for i, c in enumerate(raw, 1):
         if not isinstance(c, dict):
-            raise Refusal(400, "invalid", detail=_l("contest %(i)s must be an object", i=i))
+            raise _field(f"contests[{i - 1}]", _l("must give the contest's title and candidates"))
         cands = c.get("candidates")
         if not isinstance(cands, list) or not cands:
-            raise Refusal(400, "invalid", detail=_l("contest %(i)s needs at least one candidate", i=i))
+            raise _field(f"contests[{i - 1}].candidates", _l("must list at least one candidate"))
         candidates = []
         for j, cand in enumerate(cands, 1):
             if not isinstance(cand, dict):
-                raise Refusal(400, "invalid", detail=_l("contest %(i)s, candidate %(j)s must be an object", i=i, j=j))
+                raise _field(f"contests[{i - 1}].candidates[{j - 1}]", _l("must give the candidate's name"))
             cid, name = cand.get("id"), cand.get("name")
             if not isinstance(cid, str) or not cid.strip() or len(cid) > 64:
-                raise Refusal(400, "invalid", detail=_l("contest %(i)s, candidate %(j)s: the id must be text of 1 to 64 characters", i=i, j=j))
+                raise _field(f"contests[{i - 1}].candidates[{j - 1}].id", _l("must be text of 1 to 64 characters"))
             if not isinstance(name, str) or not name.strip() or len(name) > 100:
-                raise Refusal(400, "invalid", detail=_l("contest %(i)s, candidate %(j)s: the name must be text of 1 to 100 characters", i=i, j=j))
+                raise _field(f"contests[{i - 1}].candidates[{j - 1}].name", _l("must be text of 1 to 100 characters"))
             candidates.append(tk.Candidate(id=cid.strip(), name=name.strip()))
         cid = c.get("id", f"c{i}")
         if not isinstance(cid, str) or not cid.strip() or len(cid) > 64:
-            raise Refusal(400, "invalid", detail=_l("contest %(i)s: the id must be text of 1 to 64 characters", i=i))
+            raise _field(f"contests[{i - 1}].id", _l("must be text of 1 to 64 characters"))
         title = c.get("title") or cid
         if not isinstance(title, str) or len(title) > 200:
-            raise Refusal(400, "invalid", detail=_l("contest %(i)s: the title must be text", i=i))
+            raise _field(f"contests[{i - 1}].title", _l("must be text of at most 200 characters"))
         max_choices = c.get("max_choices", 1)
         places = c.get("places", max_choices)
         for field, value in (("max_choices", max_choices), ("places", places)):
             if isinstance(value, bool) or not isinstance(value, int):
-                raise Refusal(400, "invalid", detail=_l("contest %(i)s: %(field)s must be a whole number", i=i, field=field))
+                raise _field(f"contests[{i - 1}].{field}", _l("must be a whole number"))
         contests.append(
             tk.Contest(id=cid.strip(), title=title.strip(), max_choices=max_choices, places=places,
                        candidates=tuple(candidates))
@@ -96,9 +101,9 @@ def create(db: Database, rules: Rules, actor: str, meeting_id: str, title: objec
            contests: object, round_id: str | None = None) -> dict:
     meetings.get(db, meeting_id)
     if not isinstance(title, str) or not 1 <= len(title.strip()) <= 200:
-        raise Refusal(400, "invalid", detail=_l("the title must have 1 to 200 characters"))
+        raise _field("title", _l("must have 1 to 200 characters"))
     if kind not in tk.KINDS:
-        raise Refusal(400, "invalid", detail=_l("the kind must be one of %(kinds)s", kinds=", ".join(tk.KINDS)))
+        raise _field("kind", _l("is not a kind of poll this server holds"))
     parsed = _contests_from_json(contests)
     if kind in ("standing_committee", "character", "survey", "leaders"):
         # These kinds answer every candidate; max_choices has no meaning, places does.
@@ -111,7 +116,7 @@ def create(db: Database, rules: Rules, actor: str, meeting_id: str, title: objec
         index = [c.id for c in parsed].index(exc.contest_id)
         raise duplicate_name_refusal(exc.contest, exc.name, f"contests[{index}].candidates") from exc
     except ValueError as exc:
-        raise Refusal(400, "invalid", detail=str(exc)) from exc
+        raise _field(getattr(exc, "field", "contests"), explained(exc)) from exc
     poll = {
         "id": secrets.token_hex(6),
         "meeting": meeting_id,

@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from kiosk.domain import counting, round_input, rounds
-from kiosk.errors import Refusal
+from kiosk.errors import Refusal, explained
 from kiosk.store.db import Database
 from tally.parts import part_from_result
 from tally.roundfile import PARTS, ROUND_FORMAT, RoundFileError, parse_round_file
@@ -114,7 +116,7 @@ def score(built: RoundDocument, rules: Rules) -> dict:
     except RoundFileError as exc:
         # Only when the rules file changed under stored figures (e.g. the number of character
         # items): say so rather than fail.
-        raise Refusal(409, "state", detail=f"the round's figures do not fit the rules file in use: {exc}") from None
+        raise Refusal(409, "state", detail=_l("the round's figures do not fit the rules file in use: %(problem)s", problem=explained(exc))) from None
 
 
 def export_text(doc: dict) -> str:
@@ -140,8 +142,10 @@ def import_text(db: Database, rules: Rules, actor: str, text: str) -> dict:
     try:
         doc = parse_round_file(text, rules=rules)
     except RoundFileError as exc:
-        raise Refusal(400, "invalid", detail=str(exc), field=_field_of(exc), line=exc.line) from None
+        problem = explained(exc)
+        detail = _l("line %(n)s: %(problem)s", n=exc.line, problem=problem) if exc.line else problem
+        raise Refusal(400, "invalid", detail=detail, field=_field_of(exc), line=exc.line) from None
     except RecursionError:
-        raise Refusal(400, "invalid", detail="the file is nested too deeply to be a round file",
+        raise Refusal(400, "invalid", detail=_l("the file is nested too deeply to be a round file"),
                       field="round file") from None
     return rounds.store_imported(db, actor, doc)

@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from kiosk.errors import Refusal
+from flask_babel import lazy_gettext as _l
+
+from kiosk.errors import Refusal, explained
 from tally.performance import RecordError, performance_from_record
 from tally.roundfile import ROUND_FORMAT, RoundFileError, decimal_value, validate_round
 from tally.rules import YEAR_END_GRADES, Rules
@@ -45,17 +47,18 @@ MAX_DECIMAL_TEXT = 20
 NOT_IN_IDS = frozenset("/?#")
 
 
-def invalid(field: str, message: str) -> Refusal:
-    """A 400 whose message and ``detail.field`` name what to fix."""
-    return Refusal(400, "invalid", detail=f"{field}: {message}", field=field)
+def invalid(field: str, message) -> Refusal:
+    """A 400 whose ``detail.field`` is the path of what to fix and whose sentence names it in the
+    user's words (kiosk.errors.field_words); ``message`` is a translatable fragment (``_l``)."""
+    return Refusal(400, "invalid", "field", field=field, problem=message)
 
 
 def _identifier(value: object, field: str) -> str:
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > 64:
-        raise invalid(field, "must be text of 1 to 64 characters")
+        raise invalid(field, _l("must be text of 1 to 64 characters"))
     text = value.strip()
     if any(ch.isspace() or ord(ch) < 32 or ch in NOT_IN_IDS for ch in text):
-        raise invalid(field, "must not contain spaces, control characters or / ? #")
+        raise invalid(field, _l("must not contain spaces, control characters or / ? #"))
     return text
 
 
@@ -63,18 +66,18 @@ def _text(value: object, field: str, high: int, *, required: bool = True) -> str
     if value is None and not required:
         return None
     if not isinstance(value, str):
-        raise invalid(field, "must be text")
+        raise invalid(field, _l("must be text"))
     text = value.strip()
     if required and not text:
-        raise invalid(field, "must not be empty")
+        raise invalid(field, _l("must not be empty"))
     if len(text) > high:
-        raise invalid(field, f"must have at most {high} characters")
+        raise invalid(field, _l("must have at most %(limit)s characters", limit=high))
     return text if text or required else None
 
 
 def _whole(value: object, field: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise invalid(field, f"must be a whole number from {low} to {high}")
+        raise invalid(field, _l("must be a whole number from %(low)s to %(high)s", low=low, high=high))
     return value
 
 
@@ -87,18 +90,18 @@ def read_title(value: object) -> str:
 def parse_levels(raw: object) -> list[dict]:
     """``[{"id", "posts", "name"?}]`` checked; a known level id gets its Chinese name."""
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_LEVELS:
-        raise invalid("levels", f'must be a list of 1 to {MAX_LEVELS} levels, e.g. [{{"id": "section_chief", "posts": 2}}]')
+        raise invalid("levels", _l("must list 1 to %(n)s levels, each with its posts", n=MAX_LEVELS))
     levels: list[dict] = []
     for index, level in enumerate(raw):
         field = f"levels[{index}]"
         if not isinstance(level, dict):
-            raise invalid(field, 'must be an object {"id", "posts"}')
+            raise invalid(field, _l("must give the level and its posts"))
         for key in level:
             if key not in ("id", "posts", "name"):
-                raise invalid(f"{field}.{key}", "is not a field of a level (id, posts, name)")
+                raise invalid(f"{field}.{key}", _l("is not something a level has"))
         lid = _identifier(level.get("id"), f"{field}.id")
         if any(lv["id"] == lid for lv in levels):
-            raise invalid(f"{field}.id", f"level {lid!r} is given twice")
+            raise invalid(f"{field}.id", _l("gives the level %(level)s twice", level=lid))
         posts = _whole(level.get("posts"), f"{field}.posts", 1, MAX_POSTS)
         name = _text(level.get("name"), f"{field}.name", 100, required=False) or LEVEL_NAMES.get(lid)
         levels.append({"id": lid, "name": name, "posts": posts})
@@ -110,12 +113,12 @@ def _decimal_text(value: object, field: str, high: Any) -> int | str:
     if isinstance(value, str):
         value = value.strip()
         if len(value) > MAX_DECIMAL_TEXT:
-            raise invalid(field, "is too long for a number")
+            raise invalid(field, _l("is too long for a number"))
     number = decimal_value(value)
     if number is None or number < 0:
-        raise invalid(field, 'must be a decimal number, 0 or more (e.g. "28.5")')
+        raise invalid(field, _l("must be a number, 0 or more (e.g. 28.5)"))
     if number > high:
-        raise invalid(field, f"must be at most {high}")
+        raise invalid(field, _l("must be at most %(limit)s", limit=high))
     return value  # type: ignore[return-value]
 
 
@@ -125,24 +128,24 @@ def parse_entries(body: object, rules: Rules) -> dict[str, tuple[dict, str | Non
         raise Refusal(400, "malformed")
     for key in body:
         if key not in ENTRY_PARTS:
-            raise invalid(key, "is not a part that is entered by hand (performance, organisation)")
+            raise invalid(key, _l("is not a part entered by hand (only performance and the organisational appraisal are)"))
     parts = {key: body[key] for key in ENTRY_PARTS if body.get(key) is not None}
     if not parts:
-        raise invalid("performance", "give performance, organisation or both")
+        raise invalid("performance", _l("give performance, the organisational appraisal or both"))
     out: dict[str, tuple[dict, str | None]] = {}
     for part, value in parts.items():
         if not isinstance(value, dict):
-            raise invalid(part, "must be an object")
+            raise invalid(part, _l("must give its figures"))
         if part == "performance" and "record" in value:
             value = {**_performance_from_record(value["record"], rules),
                      **{k: v for k, v in value.items() if k != "record"}}
         allowed = (*ENTRY_FIELDS[part], "note")
         for key in value:
             if key not in allowed:
-                raise invalid(f"{part}.{key}", f"is not a field of {part} ({', '.join(allowed)})")
+                raise invalid(f"{part}.{key}", _l("is not something this part has"))
         for key in ENTRY_FIELDS[part]:
             if key not in value or value[key] is None:
-                raise invalid(f"{part}.{key}", "is missing")
+                raise invalid(f"{part}.{key}", _l("is missing"))
         note = _text(value.get("note"), f"{part}.note", MAX_NOTE, required=False)
         if part == "performance":
             cap = rules.points.performance
@@ -154,8 +157,8 @@ def parse_entries(body: object, rules: Rules) -> dict[str, tuple[dict, str | Non
             if (not isinstance(grades, list) or len(grades) != wanted
                     or not all(isinstance(g, str) and g in YEAR_END_GRADES for g in grades)):
                 raise invalid("organisation.grades",
-                              f"must be the last {wanted} year-end grades, oldest first, each one of "
-                              f"{', '.join(YEAR_END_GRADES)}")
+                              _l("must be the last %(n)s year-end grades, oldest first, each outstanding, "
+                                 "competent, basically competent or incompetent", n=wanted))
             data = {"score": _decimal_text(value["score"], "organisation.score", rules.points.organisation),
                     "grades": list(grades)}
         _check_as_round_file(part, data, rules)
@@ -170,7 +173,7 @@ def _performance_from_record(record: object, rules: Rules) -> dict:
     try:
         base, bonus = performance_from_record(record, rules)
     except RecordError as exc:
-        raise invalid(f"performance.{exc.key}", exc.reason) from None
+        raise invalid(f"performance.{exc.key}", explained(exc)) from None
     as_text = lambda f: format(Decimal(f.numerator) / Decimal(f.denominator), "f")  # noqa: E731
     return {"base": as_text(base), "bonus": as_text(bonus)}
 
@@ -183,31 +186,30 @@ def _check_as_round_file(part: str, data: dict, rules: Rules) -> None:
         validate_round(doc, rules)
     except RoundFileError as exc:
         field = f"{part}.{exc.key}" if exc.key else part
-        raise invalid(field, exc.reason.split(": ", 2)[-1]) from None
+        raise invalid(field, explained(exc)) from None
 
 
 def parse_candidates(raw: object, level_ids: Iterable[str]) -> list[dict]:
     levels = set(level_ids)
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_CANDIDATES:
-        raise invalid("candidates", f"must be a list of 1 to {MAX_CANDIDATES} candidates "
-                                    '{"id", "name", "level", "unit"}')
+        raise invalid("candidates", _l("must list 1 to %(n)s candidates", n=MAX_CANDIDATES))
     out: list[dict] = []
     seen: set[str] = set()
     for index, cand in enumerate(raw):
         field = f"candidates[{index}]"
         if not isinstance(cand, dict):
-            raise invalid(field, 'must be an object {"id", "name", "level", "unit"}')
+            raise invalid(field, _l("must give the candidate's number, name, level and unit"))
         for key in cand:
             if key not in ("id", "name", "level", "unit"):
-                raise invalid(f"{field}.{key}", "is not a field of a candidate (id, name, level, unit)")
+                raise invalid(f"{field}.{key}", _l("is not something a candidate has"))
         cid = _identifier(cand.get("id"), f"{field}.id")
         if cid in seen:
-            raise invalid(f"{field}.id", f"candidate {cid!r} is given twice")
+            raise invalid(f"{field}.id", _l("gives the candidate number %(id)s twice", id=cid))
         seen.add(cid)
         name = _text(cand.get("name"), f"{field}.name", 100)
         level = cand.get("level")
         if not isinstance(level, str) or level.strip() not in levels:
-            raise invalid(f"{field}.level", f"must be one of the round's levels: {', '.join(sorted(levels))}")
+            raise invalid(f"{field}.level", _l("must be one of the round's levels: %(levels)s", levels=", ".join(sorted(levels))))
         unit = _text(cand.get("unit"), f"{field}.unit", 200, required=False)
         out.append({"id": cid, "name": name, "level": level.strip(), "unit": unit})
     return out

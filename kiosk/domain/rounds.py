@@ -14,6 +14,8 @@ import secrets
 import sqlite3
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
+
 from kiosk.domain.round_input import (
     ENTRY_PARTS,
     LEVEL_NAMES,
@@ -149,10 +151,10 @@ def add_candidates(db: Database, actor: str, round_id: str, raw: object) -> dict
             "SELECT id FROM round_candidates WHERE round_id = ?", (round_id,))}
         taken = [c["id"] for c in candidates if c["id"] in existing]
         if taken:
-            raise Refusal(409, "conflict", detail=f"candidates already in this round: {', '.join(taken)}",
+            raise Refusal(409, "conflict", detail=_l("candidate numbers already in this round: %(ids)s", ids=", ".join(taken)),
                           field="candidates", ids=taken)
         if len(existing) + len(candidates) > MAX_CANDIDATES:
-            raise invalid("candidates", f"a round holds at most {MAX_CANDIDATES} candidates")
+            raise invalid("candidates", _l("a round holds at most %(n)s candidates", n=MAX_CANDIDATES))
         start = conn.execute("SELECT coalesce(max(position) + 1, 0) FROM round_candidates"
                              " WHERE round_id = ?", (round_id,)).fetchone()[0]
         conn.executemany(
@@ -214,15 +216,15 @@ def check_poll_feeds(source: sqlite3.Connection | Database, round_id: object, ki
     most one poll of each feeding kind per round (409 for a second), so no part has two sources.
     """
     if not isinstance(round_id, str) or not round_id:
-        raise invalid("round", "must be the id of a round (text)")
+        raise invalid("round", _l("must name a round"))
     if not exists(source, round_id):
-        raise invalid("round", f"there is no round {round_id!r}; create it first, or leave round out")
+        raise invalid("round", _l("names no round of this server; create the round first, or leave it out"))
     ids = list(candidate_ids)
     known = {r[0] for r in _rows(source, "SELECT id FROM round_candidates WHERE round_id = ?", (round_id,))}
     unknown = [cid for cid in ids if cid not in known]
     if unknown:
-        raise invalid("contests", f"candidate ids not in round {round_id}: {', '.join(unknown)}; a poll "
-                                  "that names a round uses the round's candidate ids")
+        raise invalid("contests", _l("candidate numbers that are not the round's: %(ids)s; a poll for a round "
+                                     "uses the round's candidate numbers", ids=", ".join(unknown)))
     if kind not in FEEDING_KINDS:
         return
     wanted = set(ids)
@@ -233,8 +235,8 @@ def check_poll_feeds(source: sqlite3.Connection | Database, round_id: object, ki
         if already:
             raise Refusal(
                 409, "conflict",
-                detail=(f"contests: {', '.join(already)} already in the {kind} poll “{poll['title']}” "
-                        f"({poll['id']}) of this round; a candidate is in at most one {kind} poll per round"),
+                detail=_l("%(ids)s already in the poll “%(poll)s” of this round; a candidate is in at most one poll of "
+                           "each kind per round", ids=", ".join(already), poll=poll["title"]),
                 field="contests", poll=poll["id"], ids=already)
 
 
@@ -258,12 +260,12 @@ def feeding_polls(db: Database, round_id: str) -> list[dict]:
 
 def _limit(value: object, field: str, high: int) -> None:
     if isinstance(value, str) and len(value) > high:
-        raise invalid(field, f"must have at most {high} characters")
+        raise invalid(field, _l("must have at most %(limit)s characters", limit=high))
 
 
 def _exact_identifier(value: str, field: str) -> None:
     if len(value) > 64 or any(ord(ch) < 32 or ch.isspace() or ch in NOT_IN_IDS for ch in value):
-        raise invalid(field, "must be 1 to 64 characters without spaces, control characters or / ? #")
+        raise invalid(field, _l("must be 1 to 64 characters without spaces, control characters or / ? #"))
 
 
 def store_imported(db: Database, actor: str, doc: dict) -> dict:
@@ -274,14 +276,14 @@ def store_imported(db: Database, actor: str, doc: dict) -> dict:
     """
     _limit(doc["title"], "title", 200)
     if len(doc["levels"]) > MAX_LEVELS:
-        raise invalid("levels", f"a round has at most {MAX_LEVELS} levels")
+        raise invalid("levels", _l("a round has at most %(n)s levels", n=MAX_LEVELS))
     for i, lv in enumerate(doc["levels"]):
         _exact_identifier(lv["id"], f"levels[{i}].id")
         _limit(lv.get("name"), f"levels[{i}].name", 100)
         if lv["posts"] > MAX_POSTS:
-            raise invalid(f"levels[{i}].posts", f"must be at most {MAX_POSTS}")
+            raise invalid(f"levels[{i}].posts", _l("must be at most %(limit)s", limit=MAX_POSTS))
     if len(doc["candidates"]) > MAX_CANDIDATES:
-        raise invalid("candidates", f"a round holds at most {MAX_CANDIDATES} candidates")
+        raise invalid("candidates", _l("a round holds at most %(n)s candidates", n=MAX_CANDIDATES))
     for i, c in enumerate(doc["candidates"]):
         _exact_identifier(c["id"], f"candidates[{i}].id")
         _limit(c["name"], f"candidates[{i}].name", 100)

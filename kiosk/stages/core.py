@@ -43,7 +43,7 @@ def state_refusal(detail: str, **params: object) -> Refusal:
 
 def check_stage(stage: object) -> str:
     if stage not in STAGES:
-        raise Refusal(404, "not_found", detail=f"no stage {stage!r}; the stages are {', '.join(STAGES)}")
+        raise Refusal(404, "not_found", detail=_l("there is no such stage"))
     return stage  # type: ignore[return-value]
 
 
@@ -78,7 +78,7 @@ def current(source: sqlite3.Connection | Database, round_id: str, stage: str) ->
 
 def require_round(source: sqlite3.Connection | Database, round_id: str) -> None:
     if not rounds.exists(source, round_id):
-        raise Refusal(404, "not_found", detail=f"no round {round_id!r}")
+        raise Refusal(404, "not_found", detail=_l("there is no such round"))
 
 
 def editable(source: sqlite3.Connection | Database, round_id: str, stage: str) -> dict:

@@ -14,6 +14,7 @@ import sqlite3
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from kiosk.domain import round_input, rounds
 from kiosk.errors import Refusal
@@ -93,7 +94,7 @@ def _require_candidate(source, round_id: str, candidate_id: str) -> dict:
     stored = rounds.get(source, round_id)
     cand = core.names_of(stored).get(candidate_id)
     if cand is None:
-        raise Refusal(404, "not_found", detail=f"no candidate {candidate_id!r} in this round")
+        raise Refusal(404, "not_found", detail=_l("there is no such candidate in this round"))
     pool = inspection_candidates(source, round_id)
     if candidate_id not in pool.get(cand["level"], []):
         raise core.state_refusal(_("%(name)s is not an inspection candidate of this round", name=cand["name"]),
@@ -211,7 +212,7 @@ def candidate_view(db: Database, rules: Rules, round_id: str, candidate_id: str)
                 return {**row, "level": level["id"], "level_name": level["name"], "state": whole["state"]}
     stored = rounds.get(db, round_id)
     if candidate_id not in core.names_of(stored):
-        raise Refusal(404, "not_found", detail=f"no candidate {candidate_id!r} in this round")
+        raise Refusal(404, "not_found", detail=_l("there is no such candidate in this round"))
     raise core.state_refusal(_("%(name)s is not an inspection candidate of this round",
                                name=core.names_of(stored)[candidate_id]["name"]), candidate=candidate_id)
 

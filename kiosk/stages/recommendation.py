@@ -17,6 +17,7 @@ import secrets
 import sqlite3
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from kiosk.domain import round_doc, round_input, rounds
 from kiosk.errors import Refusal
@@ -117,7 +118,7 @@ def delete_nomination(db: Database, rules: Rules, actor: str, round_id: str, nom
         row = conn.execute("SELECT unit, level, participants FROM stage_nominations WHERE stage_id = ? AND id = ?",
                            (rec["id"], nomination_id)).fetchone()
         if row is None:
-            raise Refusal(404, "not_found", detail=f"no nomination {nomination_id!r} in this stage")
+            raise Refusal(404, "not_found", detail=_l("there is no such nomination in this stage"))
         conn.execute("DELETE FROM stage_nominations WHERE stage_id = ? AND id = ?", (rec["id"], nomination_id))
         eventlog.append(conn, actor, "stage.nomination_removed", {"round": round_id, "record": rec["id"],
                                                                  "id": nomination_id, **dict(row)})

@@ -19,6 +19,8 @@ import json
 import logging
 from http import HTTPStatus
 
+from flask_babel import lazy_gettext as _l
+
 from kiosk.errors import Refusal
 from kiosk.web import admission
 from kiosk.web.api import body as request_body
@@ -43,7 +45,7 @@ class BallotLane:
             return self.inner(environ, start_response)
         if environ.get("REQUEST_METHOD") != "POST":
             return self._json(environ, start_response, Refusal(405, "method_not_allowed", "invalid",
-                                                               detail="use POST"))
+                                                               detail=_l("send the ballot with POST")))
         try:
             body = self._submit(environ)
         except Refusal as refusal:

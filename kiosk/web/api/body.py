@@ -30,7 +30,8 @@ from functools import cache
 import jsonschema_rs
 from flask_babel import lazy_gettext as _l
 
-from kiosk.errors import Refusal
+from kiosk.errors import FIELD_WORDS, VALUE_WORDS, Refusal
+from kiosk.web.i18n import current
 
 MAX_BYTES = 1024 * 1024  # a round file of 5,000 candidates is about 1 MiB
 MAX_DEPTH = 16  # the deepest valid body (a round file) nests 6 levels
@@ -158,6 +159,20 @@ class _Joined:
         return " / ".join(str(w) for w in self.words)
 
 
+class _Choices:
+    """The values a field may take: in English as the API writes them ("standing_committee"), in
+    Chinese in words (常委会差额票决), the words of kiosk.errors.VALUE_WORDS; decided when shown."""
+
+    def __init__(self, options: list):
+        self.options = options
+
+    def __str__(self) -> str:
+        words = {o: VALUE_WORDS.get(o) or FIELD_WORDS.get(o) for o in self.options if o is not None}
+        if current() == "en" or not all(words.values()):
+            return ", ".join(json.dumps(o, ensure_ascii=False) for o in self.options)
+        return str(_l(", ")).join(f"“{w}”" for w in words.values())
+
+
 def _field(path: list) -> str:
     out = ""
     for part in path:
@@ -191,8 +206,7 @@ def _problem(error) -> tuple[str, object]:
         return field, _l("must give at least %(limit)s fields", limit=kind.limit)
     if name in ("Enum", "Constant"):
         options = kind.options if name == "Enum" else [kind.expected_value]
-        return field, _l("must be one of: %(choices)s",
-                         choices=", ".join(json.dumps(o, ensure_ascii=False) for o in options))
+        return field, _l("must be one of: %(choices)s", choices=_Choices(options))
     if name == "Pattern":
         return field, _l("contains characters that are not allowed here")
     if name == "UniqueItems":

@@ -1,0 +1,21 @@
+"""Sentences of tally's refusals, kept translatable while tally stays pure.
+
+tally speaks English (its exceptions' text, ``ballotroom score``'s output). A refusal a person
+may see also keeps its sentence's template and values apart (``template``, ``params``), so the
+server and the command line can say it in the person's language (kiosk.errors.explained).
+``N_`` only marks a template for the translation catalog (one of Babel's default keywords);
+it changes nothing at run time.
+"""
+
+from __future__ import annotations
+
+
+def N_(text: str) -> str:  # noqa: N802 (the name Babel looks for)
+    return text
+
+
+def explain(error: Exception, template: str, **params: object) -> str:
+    """Keep ``template`` and ``params`` on ``error``; return the English sentence."""
+    error.template = template  # type: ignore[attr-defined]
+    error.params = params  # type: ignore[attr-defined]
+    return template % params if params else template
