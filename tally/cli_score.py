@@ -11,9 +11,11 @@ import json
 import sys
 from pathlib import Path
 
+from tally.messages import N_
 from tally.roundfile import RoundFileError, parse_round_file
 from tally.rules import RulesError, default_rules, load_rules
 from tally.score import render_table, score_round
+from tally.table import PARTS, Say, english
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -43,7 +45,9 @@ def _read(path: str) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, say: Say = english) -> int:
+    """``say`` gives the table's and the refusals' words in the reader's language (the main
+    ``ballotroom`` command passes one chosen by the locale); the JSON stays as it is."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -54,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rules = load_rules(_read(args.rules)) if args.rules else default_rules()
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"{args.rules}: cannot read the rules file: {exc}", file=sys.stderr)
+        print(f"{args.rules}: " + say(N_("cannot read the rules file: %(why)s"), why=exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except RulesError as exc:
         print(f"{args.rules}: {exc.key}: {exc.reason}", file=sys.stderr)
@@ -62,10 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         round_doc = parse_round_file(_read(args.round_file), rules=rules)
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"{args.round_file}: cannot read the round file: {exc}", file=sys.stderr)
+        print(f"{args.round_file}: " + say(N_("cannot read the round file: %(why)s"), why=exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except RoundFileError as exc:
-        print(f"{args.round_file}: {exc}", file=sys.stderr)
+        print(f"{args.round_file}: {_explained(exc, say)}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
     try:
@@ -73,11 +77,32 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             sys.stdout.write(json.dumps(sheet, ensure_ascii=False, indent=2) + "\n")
         else:
-            sys.stdout.write(render_table(sheet, round_doc))
+            sys.stdout.write(render_table(sheet, round_doc, say))
     except Exception as exc:  # noqa: BLE001 - the command's contract: any other failure exits 1
-        print(f"ballotroom score: failed: {exc}", file=sys.stderr)
+        print("ballotroom score: " + say(N_("failed: %(why)s"), why=exc), file=sys.stderr)
         return EXIT_FAILURE
     return EXIT_OK
+
+
+def _explained(error: RoundFileError, say: Say) -> str:
+    """The refusal in the reader's words when it kept its sentence (tally/messages.py)."""
+    template = getattr(error, "template", None)
+    if not template:
+        return str(error)
+    text = say(template, **getattr(error, "params", {}))
+    line = say(N_("line %(n)s: "), n=error.line) if error.line is not None else ""
+    if error.candidate is None or error.part is None:
+        return line + text
+    key = say(KEYS[error.key]) if error.key in KEYS else (error.key or "")
+    where = say(N_("candidate %(n)s, %(part)s %(key)s: "), n=error.candidate + 1,
+                part=say(PARTS.get(error.part, error.part)), key=key)
+    return line + where + text
+
+
+# The figures of a round file's parts, as people say them (tally.roundfile's keys).
+KEYS = {"base": N_("base points"), "bonus": N_("bonus points"), "score": N_("score"), "note": N_("note"),
+        "grades": N_("year-end grades"), "votes": N_("votes"), "cast": N_("ballots returned"),
+        "named": N_("times named"), "interviewed": N_("members interviewed")}
 
 
 if __name__ == "__main__":

@@ -327,7 +327,7 @@ def test_render_table():
     doc = parse_round_file(SAMPLE.read_text(encoding="utf-8"))
     table = render_table(score_round(doc, RULES), doc)
     lines = table.splitlines()
-    assert "张伟" in table and "82.19" in table and "not eligible: character_missing" in table
+    assert "张伟" in table and "82.19" in table and "not eligible: character assessment missing" in table
     header = next(line for line in lines if line.startswith("Rank"))
     row = next(line for line in lines if "张伟" in line)
     # Wide characters count twice: the Total column lines up under its header.

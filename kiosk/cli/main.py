@@ -15,6 +15,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from kiosk.cli import language
 from kiosk.cli.instances import (
     DEFAULT_PATH,
     UsageError,
@@ -166,7 +167,7 @@ def cmd_apikey_create(args) -> int:
 
 
 def cmd_score(args) -> int:
-    return score_main(args.args)
+    return score_main(args.args, say=language.say)
 
 
 def cmd_polls(args) -> int:
@@ -353,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["score"]:
         # `score` has its own parser (tally.cli_score), --help included.
         try:
-            return score_main(argv[1:])
+            return score_main(argv[1:], say=language.say)
         except SystemExit as exc:
             return int(exc.code or 0)
     parser = build_parser()
