@@ -18,7 +18,7 @@ from kiosk.errors import Refusal
 from kiosk.store.db import Database
 from kiosk.store.instance import Instance
 from kiosk.store.migrations import migrate
-from kiosk.web import ballot_lane, board, connections, i18n, live, trust
+from kiosk.web import ballot_lane, board, cluster, connections, i18n, live, trust
 from kiosk.web.api import polls as api
 from kiosk.web.api import roster as api_roster
 from kiosk.web.api import rounds as api_rounds
@@ -76,14 +76,21 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
 
     migrate(instance.db_path)
     app.extensions["ballotroom_db"] = Database(instance.db_path)
-    app.extensions["ballotroom_throttle"] = FailureThrottle(app.config["TOKEN_FAILURE_LIMIT"])
-    app.extensions["ballotroom_login_throttle"] = FailureThrottle(app.config["LOGIN_LIMIT"])
+    # Several processes (serve --workers N) share live updates, throttles and counts through
+    # Redis (kiosk/web/cluster.py); one process keeps them in memory and never needs it.
+    redis_url = app.config.get("REDIS_URL")
+    if redis_url:
+        app.extensions["ballotroom_redis"] = cluster.connect(redis_url)
+    app.extensions["ballotroom_throttle"] = FailureThrottle(app.config["TOKEN_FAILURE_LIMIT"], redis_url, "tokens")
+    app.extensions["ballotroom_login_throttle"] = FailureThrottle(app.config["LOGIN_LIMIT"], redis_url, "logins")
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     # Engine.IO's heartbeat drops a vanished client after interval + timeout (kiosk/web/connections.py).
+    # The SocketIO object keeps its options from app to app: the queue is always said.
+    queue = {"message_queue": redis_url} if redis_url else {"message_queue": None, "client_manager": None}
     socketio.init_app(app, async_mode=app.config.get("LIVE_ASYNC_MODE", "threading"),
-                      ping_interval=settings.live_ping_interval, ping_timeout=settings.live_ping_timeout)
+                      ping_interval=settings.live_ping_interval, ping_timeout=settings.live_ping_timeout, **queue)
 
     app.register_blueprint(voter.bp)
     app.register_blueprint(trust.bp)
@@ -103,6 +110,8 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
 
     _guard_network(app, settings.allowed_networks)
     ballot_lane.install(app)
+    if app.config.get("BEHIND_PROXY"):  # outside the ballot lane: the room's check sees the client
+        app.wsgi_app = cluster.FromProxy(app.wsgi_app)
     _handle_errors(app)
     _quiet_vote_path_logs()
 

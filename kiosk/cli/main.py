@@ -7,10 +7,7 @@ Exit status: 0 success, 2 bad input (with a message naming what is wrong),
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
-import os
-import socket
 import sys
 from importlib import resources
 from pathlib import Path
@@ -24,6 +21,7 @@ from kiosk.cli.instances import (
     init_instance,
     open_instance,
 )
+from kiosk.cli.serving import cmd_serve, ensure_certs, workers_count
 from kiosk.domain import accounts, bundles, evidence, meetings, polls, witness
 from kiosk.errors import Refusal
 from kiosk.store import eventlog
@@ -57,7 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="serve https with the instance's certificates (default unless --host is loopback)")
     tls.add_argument("--no-tls", dest="tls", action="store_false",
                      help="plain http (tablet cameras need https on any address but loopback)")
+    p.add_argument("--workers", type=workers_count, default=1, metavar="N",
+                   help="server processes (default 1); more than one listen on --port and the N-1 "
+                        "ports after it, plain http behind the room's proxy, and need Redis "
+                        "(redis_url; deploy/large-hall.md)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("backup", help="copy the database while the server runs (sqlite3's online backup)")
+    _instance_arg(p)
+    p.add_argument("dest", metavar="DEST", help="the file to write, or a folder to write a dated copy in")
+    p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("certs", help="create the room's certificate authority and server certificate")
     _instance_arg(p)
@@ -277,66 +284,25 @@ def cmd_log_head(args) -> int:
     return 0
 
 
-def _ensure_certs(instance: Instance, names: list[str], addresses: list[str], renew: bool = False):
-
-    hostnames = names or [socket.gethostname()]
-    known = certs.local_addresses()
-    wanted = list(dict.fromkeys(addresses + known))
-    paths = certs.CertPaths(instance.path / "certs")
-    if paths.exist() and not renew:
-        missing = [a for a in addresses + names if a not in certs.names_in(paths)]
-        renew = bool(missing)
-    return certs.create(paths.folder, hostnames, wanted, renew_server=renew)
-
-
 def cmd_certs(args) -> int:
     instance, _ = open_instance(args)
-    paths = _ensure_certs(instance, args.name, args.address, args.renew)
+    paths = ensure_certs(instance, args.name, args.address, args.renew)
     print(f"CA certificate: {paths.ca_cert}")
     print(f"CA fingerprint (SHA-256): {certs.ca_fingerprint(paths)}")
     print(f"Server certificate for: {', '.join(certs.names_in(paths))}")
     return 0
 
 
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
-def cmd_serve(args) -> int:
-    # Flask and the whole web stack load only for the command that serves.
-    from kiosk.app import create_app
+def cmd_backup(args) -> int:
     instance = existing(args.instance)
-    overrides: dict = {"RULES_PATH": args.rules} if args.rules else {}
-    setting = instance.settings().enrollment
-    overrides["ENROLLMENT"] = setting if setting is not None else not _is_loopback(args.host)
-    paths = None
-    use_tls = args.tls if args.tls is not None else not _is_loopback(args.host)
-    if use_tls:
-        bind = [] if args.host in ("0.0.0.0", "::") else [args.host]
-        paths = _ensure_certs(instance, [], bind)
-        overrides.update(SESSION_COOKIE_SECURE=True, TLS=True)
+    # Imported here: only this command copies the database.
+    from kiosk.store.backup import backup
     try:
-        app = create_app(str(instance.path), overrides)
-    except RuntimeError as exc:
-        raise UsageError(str(exc)) from exc
-    scheme = "http" if paths is None else "https"
-    shown = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"Ballotroom is serving {instance.path} at {scheme}://{shown}:{args.port}/", flush=True)
-    print(f"  administrators and chairs: {scheme}://{shown}:{args.port}/login", flush=True)
-    print(f"  tablets:                   {scheme}://{shown}:{args.port}/", flush=True)
-    if overrides["ENROLLMENT"]:
-        print("  tablet enrollment is on: enroll each tablet from the administrator's Tablets page", flush=True)
-    if paths is not None:
-        print(f"  install the room's CA on tablets from {scheme}://{shown}:{args.port}/ca "
-              f"(fingerprint {certs.ca_fingerprint(paths)})", flush=True)
-    # gunicorn and gevent load only for the command that serves.
-    from kiosk.cli.server import serve
-    serve(app, args.host, args.port, access_log=os.environ.get("BALLOTROOM_ACCESS_LOG") == "1",
-          certfile=str(paths.server_cert) if paths else None,
-          keyfile=str(paths.server_key) if paths else None)
+        target, pages = backup(instance.db_path, Path(args.dest))
+    except OSError as exc:
+        raise UsageError(f"{args.dest}: {exc.strerror or exc}") from None
+    print(f"Wrote {target} ({pages} pages), a consistent copy of {instance.db_path}. Copy secret_key, "
+          f"signing_key.pem and certs/ once beside it (they do not change).")
     return 0
 
 

@@ -1,8 +1,19 @@
 """Serving: gunicorn, one worker process, gevent; ballot commits in native threads.
 
-One process, because the live publisher, the failure throttle and the ballot writer live in
-memory and Socket.IO needs every client on the same process. Werkzeug's own server is for
-development only.
+One process by default, because the live publisher, the failure throttle and the ballot writer
+live in memory and Socket.IO needs every client on the same process. Werkzeug's own server is
+for development only.
+
+Several processes (``serve --workers N``, for halls of thousands): N gunicorn servers, each
+with one gevent worker, on N consecutive ports from ``--port`` (plain http on loopback), behind
+the room's proxy (deploy/nginx-ballotroom.conf), which terminates TLS, keeps each device's
+Socket.IO transports on one process (sticky by address) and spreads ballots and pages over all.
+They share the one SQLite database (WAL, each with its own group-commit writer, every ballot
+durable before its 201) and, through Redis (``redis_url``), Socket.IO's messages, the one live
+publisher, the throttle and the live connection counts (kiosk/web/cluster.py). Not gunicorn's own
+``workers = N``: its processes share one listening socket, so a long-polling client's requests
+would land on processes that do not know its session. This process supervises the N servers
+and starts one again if it exits; each server starts its worker again if it dies.
 
 Why gevent. Every open Socket.IO connection is held for as long as it is open. Under gthread
 (what served before) each one held a pool thread (all HTTP stopped at 200 sockets with the
@@ -42,6 +53,11 @@ configuration.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
+import sys
+import time
 import warnings
 
 from gunicorn.app.base import BaseApplication
@@ -74,7 +90,7 @@ def options_for(settings) -> dict:
     }
 
 
-def _worker_app(created_with: tuple[str, dict]):
+def _worker_app(created_with: tuple[str, dict], shared: dict | None = None):
     def make():
         # Imported here, in the worker, after gevent has patched the standard library: the app
         # and its threads must be built on the patched modules.
@@ -86,15 +102,15 @@ def _worker_app(created_with: tuple[str, dict]):
         pool = get_hub().threadpool
         blocking.use(lambda function, *args: pool.apply(function, args))
         path, overrides = created_with
-        return create_app(path, {**overrides, "LIVE_ASYNC_MODE": "gevent"})
+        return create_app(path, {**overrides, **(shared or {}), "LIVE_ASYNC_MODE": "gevent"})
     return make
 
 
 def serve(app, host: str, port: int, certfile: str | None = None,
-          keyfile: str | None = None, access_log: bool = False) -> None:
-    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+          keyfile: str | None = None, access_log: bool = False, workers: int = 1,
+          redis_url: str | None = None) -> None:
     options = {
-        "bind": [bind],
+        "bind": [_bind(host, port)],
         "workers": 1,
         "worker_class": "gevent",
         **options_for(app.config["SETTINGS"]),
@@ -112,4 +128,43 @@ def serve(app, host: str, port: int, certfile: str | None = None,
     # The worker patches after ssl was imported by HTTP client libraries (urllib3, aiohttp) that
     # the server never uses; its own TLS context is made after the patch, from gevent's ssl.
     warnings.filterwarnings("ignore", message="Monkey-patching ssl after ssl has already been imported")
-    _Gunicorn(_worker_app(app.config["CREATED_WITH"]), options).run()
+    if workers == 1:
+        _Gunicorn(_worker_app(app.config["CREATED_WITH"]), options).run()
+        return
+    shared = {"REDIS_URL": redis_url, "BEHIND_PROXY": True}
+    _supervise([(lambda i=i: _Gunicorn(_worker_app(app.config["CREATED_WITH"], shared),
+                                       {**options, "bind": [_bind(host, port + i)]}).run())
+                for i in range(workers)])
+
+
+def _bind(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _supervise(servers) -> None:
+    """Run each server in a process of its own; start one again when it exits, until told to stop."""
+    context = multiprocessing.get_context("fork")  # the servers inherit the checked configuration
+    running = {i: context.Process(target=run, daemon=False) for i, run in enumerate(servers)}
+    for process in running.values():
+        process.start()
+    stopping = False
+
+    def stop(signum, _frame):
+        nonlocal stopping
+        stopping = True
+        for process in running.values():
+            if process.is_alive():
+                os.kill(process.pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
+        time.sleep(0.5)
+        for i, process in running.items():
+            if not process.is_alive() and not stopping:
+                print(f"ballotroom: server {i} exited ({process.exitcode}); starting it again",
+                      file=sys.stderr, flush=True)
+                running[i] = context.Process(target=servers[i], daemon=False)
+                running[i].start()
+    for process in running.values():
+        process.join(15)

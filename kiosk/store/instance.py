@@ -54,6 +54,9 @@ class Settings:
     # the timeout is dropped, so a vanished device does not hold its connection.
     live_ping_interval: int = 25
     live_ping_timeout: int = 20
+    # Several server processes (serve --workers N) share live updates, throttles and counts
+    # here (kiosk/web/cluster.py); one process never uses it. None: redis://127.0.0.1:6379/0.
+    redis_url: str | None = None
     # The language of every page until a person chooses another (staff keep theirs for the
     # session; a tablet goes back to this after each ballot). The API follows Accept-Language.
     default_locale: str = "zh_CN"
@@ -142,7 +145,7 @@ def _write_private(path: Path, data: bytes) -> None:
 _SETTING_TYPES = {
     "rules_path": (str,), "allowed_networks": (list,), "projector_turnout": (bool,),
     "receipt_seconds": (int,), "public_url": (str,), "secure_cookies": (bool,),
-    "enrollment": (bool,), "default_locale": (str,), "timezone": (str,),
+    "enrollment": (bool,), "default_locale": (str,), "redis_url": (str,), "timezone": (str,),
 }
 
 LOCALES = ("zh_CN", "en")
@@ -172,6 +175,8 @@ def _typed_settings(path: Path, data: dict) -> Settings:
             data["allowed_networks"] = tuple(str(ipaddress.ip_network(n, strict=False)) for n in data["allowed_networks"])
         except (TypeError, ValueError) as exc:
             raise InstanceError(f"{path}: allowed_networks: {exc}") from exc
+    if not str(data.get("redis_url", "redis://")).startswith(("redis://", "rediss://", "unix://")):
+        raise InstanceError(f"{path}: redis_url must start with redis://, rediss:// or unix://")
     if data.get("default_locale", LOCALES[0]) not in LOCALES:
         raise InstanceError(f"{path}: default_locale must be one of {', '.join(LOCALES)}")
     if "timezone" in data:

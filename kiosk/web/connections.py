@@ -12,7 +12,10 @@ Two layers, both sized by the instance settings (``live_*`` in kiosk/store/insta
   saying why.
 - :class:`LiveLimits`, consulted by the ``connect`` handler of ``/live``: connections
   without a key are limited per address and in total; staff connections (an API key in
-  ``auth``, or a logged-in session) per key or user and in total. A refused connection
+  ``auth``, or a logged-in session) per key or user and in total. When the server runs as
+  several processes these counts are over all of them, kept in Redis with an expiry so a dead
+  process's connections stop counting (kiosk/web/cluster.py); the gate stays per process, since
+  it guards that process's own pool. A refused connection
   gets a Socket.IO connect error whose ``message`` is in the user's language and whose
   ``data.error`` is a stable code.
 
@@ -29,6 +32,8 @@ import time
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+
+from kiosk.web import cluster
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +112,10 @@ class _LogThrottle:
 class LiveLimits:
     """Counts of open ``/live`` connections, by address (keyless) and by key (staff)."""
 
-    def __init__(self, capacity: LiveCapacity):
+    def __init__(self, capacity: LiveCapacity, shared: cluster.SharedCounts | None = None):
         self.capacity = capacity
+        # Several processes (serve --workers N): the counts are checked over all of them in Redis.
+        self.shared = shared
         self._lock = threading.Lock()
         self._by_sid: dict[str, tuple[str, str]] = {}  # sid -> ("keyless", address) | ("staff", key)
         self._keyless: dict[str, int] = {}
@@ -120,31 +127,51 @@ class LiveLimits:
     def admit(self, sid: str, address: str, staff_key: str | None) -> None:
         """Count the connection in, or raise :class:`Refused` (logged)."""
         c = self.capacity
+        if staff_key is None:
+            entry, limits = ("keyless", address), (c.keyless_per_address, c.keyless_total)
+            codes = ("live_address_full", "live_keyless_full")
+        else:
+            entry, limits = ("staff", staff_key), (c.staff_per_key, c.staff_total)
+            codes = ("live_key_full", "live_staff_full")
+        over = self._over_shared(entry, limits) if self.shared is not None else None
         with self._lock:
-            if staff_key is None:
-                if self._keyless.get(address, 0) >= c.keyless_per_address:
-                    refused = Refused("live_address_full", c.keyless_per_address)
-                elif self._keyless_total >= c.keyless_total:
-                    refused = Refused("live_keyless_full", c.keyless_total)
-                else:
-                    self._keyless[address] = self._keyless.get(address, 0) + 1
+            kind, who = entry
+            counts = self._keyless if kind == "keyless" else self._staff
+            total = self._keyless_total if kind == "keyless" else self._staff_total
+            if over is None:  # one process, or Redis away: this process's own counts
+                over = 1 if counts.get(who, 0) >= limits[0] else 2 if total >= limits[1] else 0
+            if not over:
+                counts[who] = counts.get(who, 0) + 1
+                if kind == "keyless":
                     self._keyless_total += 1
-                    self._by_sid[sid] = ("keyless", address)
-                    return
-            else:
-                if self._staff.get(staff_key, 0) >= c.staff_per_key:
-                    refused = Refused("live_key_full", c.staff_per_key)
-                elif self._staff_total >= c.staff_total:
-                    refused = Refused("live_staff_full", c.staff_total)
                 else:
-                    self._staff[staff_key] = self._staff.get(staff_key, 0) + 1
                     self._staff_total += 1
-                    self._by_sid[sid] = ("staff", staff_key)
-                    return
+                self._by_sid[sid] = entry
+                return
+        refused = Refused(codes[over - 1], limits[over - 1])
         who = f"address {address}" if staff_key is None else f"{staff_key} (from {address})"
         self._log.warn(refused.code, staff_key or address, "live connection refused (%s, limit %s): %s",
                        refused.code, refused.limit, who)
         raise refused
+
+    def _over_shared(self, entry: tuple[str, str], limits: tuple[int, int]) -> int | None:
+        """Checked and counted over every process (kiosk/web/cluster.py); None if Redis is away."""
+        try:
+            return self.shared.admit(_field(entry), limits[0], entry[0], limits[1])
+        except cluster.ERRORS:
+            self._log.warn("redis", "", "live connection counts: Redis unreachable, counting in this process only")
+            return None
+
+    def renew(self) -> None:
+        """Keep this process's counts alive in Redis (called every few seconds)."""
+        with self._lock:
+            counts = {_field(("keyless", a)): n for a, n in self._keyless.items()}
+            counts.update({_field(("staff", k)): n for k, n in self._staff.items()})
+            counts.update(keyless=self._keyless_total, staff=self._staff_total)
+        try:
+            self.shared.renew(counts)
+        except cluster.ERRORS:
+            pass  # lapses; set right on the next renewal after Redis is back
 
     def release(self, sid: str) -> None:
         with self._lock:
@@ -160,10 +187,20 @@ class LiveLimits:
                 self._keyless_total -= 1
             else:
                 self._staff_total -= 1
+        if self.shared is not None:
+            try:
+                self.shared.release(_field(entry), kind)
+            except cluster.ERRORS:
+                pass  # the next renewal rewrites this process's counts whole
 
     def counts(self) -> dict:
         with self._lock:
             return {"keyless": self._keyless_total, "staff": self._staff_total}
+
+
+def _field(entry: tuple[str, str]) -> str:
+    kind, who = entry
+    return ("a:" if kind == "keyless" else "k:") + who
 
 
 class SocketGate:
@@ -232,7 +269,9 @@ class SocketGate:
 def install(app) -> None:
     """Put the gate around Socket.IO's middleware (inside the room's network check)."""
     capacity = LiveCapacity.from_settings(app.config["SETTINGS"])
-    app.extensions["ballotroom_live_limits"] = LiveLimits(capacity)
+    redis_client = app.extensions.get("ballotroom_redis")
+    app.extensions["ballotroom_live_limits"] = LiveLimits(
+        capacity, cluster.SharedCounts(redis_client) if redis_client is not None else None)
     gate = SocketGate(app, app.wsgi_app, capacity)
     app.extensions["ballotroom_socket_gate"] = gate
     app.wsgi_app = gate

@@ -24,7 +24,7 @@ from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 
 from kiosk.domain import accounts, counting, polls
 from kiosk.store import eventlog
-from kiosk.web import connections
+from kiosk.web import cluster, connections
 from kiosk.web.context import current_rules, db
 
 NAMESPACE = "/live"
@@ -37,31 +37,51 @@ def room(poll_id: str) -> str:
 
 class Publisher:
     """Coalesces arrivals: wakes at most every `interval` seconds, so a busy room
-    costs one recount per interval, not one per ballot."""
+    costs one recount per interval, not one per ballot.
 
-    def __init__(self, socketio: SocketIO, app, interval: float = 1.0):
+    When the server runs as several processes (kiosk/web/cluster.py) every process has one, but
+    only the one holding the publisher's lock publishes: the others pass the polls their ballots
+    arrived for to Redis, and the holder takes them from there. Each loop renews the lock; a
+    holder that dies stops renewing it, and within its time to live another process takes it
+    and publishes every open poll that is due."""
+
+    def __init__(self, socketio: SocketIO, app, interval: float = 1.0,
+                 leadership: cluster.Leadership | None = None, dirty: cluster.DirtyPolls | None = None,
+                 heartbeat=None):
         self.socketio = socketio
         self.app = app
         self.interval = interval
+        self.leadership = leadership
+        self.shared_dirty = dirty
+        self.heartbeat = heartbeat  # called every loop with several processes (connection counts)
         self._dirty: set[str] = set()
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._started = False
 
-    def arrived(self, poll_id: str) -> None:
+    def start(self) -> None:
+        """Run the loop from now on (with several processes: so that any of them may be chosen)."""
         with self._lock:
-            self._dirty.add(poll_id)
             if not self._started:
                 self._started = True
                 self.socketio.start_background_task(self._run)
+
+    def arrived(self, poll_id: str) -> None:
+        with self._lock:
+            self._dirty.add(poll_id)
+        self.start()
         self._wake.set()
 
     def _run(self) -> None:
         while True:
-            self._wake.wait()
+            # With several processes the loop also runs without arrivals: the lock must be
+            # renewed, and the ballots may have arrived at another process.
+            self._wake.wait(None if self.leadership is None else self.interval)
             self._wake.clear()
             with self._lock:
                 dirty, self._dirty = self._dirty, set()
+            if self.leadership is not None:
+                dirty = self._shared(dirty)
             with self.app.app_context():
                 for poll_id in dirty:
                     try:
@@ -69,6 +89,30 @@ class Publisher:
                     except Exception:  # a failed publication must not stop later ones
                         self.app.logger.exception("live publication failed for poll %s", poll_id)
             self.socketio.sleep(self.interval)
+
+    def _shared(self, dirty: set[str]) -> set[str]:
+        """Hand this process's arrivals to Redis; the polls to publish if this process holds the
+        lock, else none. Redis away: keep them here (live updates pause; ballots do not)."""
+        if self.heartbeat is not None:
+            self.heartbeat()
+        was_held = self.leadership.held
+        try:
+            self.shared_dirty.mark(dirty)
+        except cluster.ERRORS:
+            with self._lock:
+                self._dirty |= dirty
+            self.leadership.held = False
+            return set()
+        if not self.leadership.hold():
+            return set()
+        if not was_held:  # newly chosen: what the last holder took may never have been published
+            self.app.logger.warning("this process now publishes live tallies (%s)", self.leadership.name)
+            database = self.app.extensions["ballotroom_db"]
+            dirty = {row["id"] for row in database.query("SELECT id FROM polls WHERE state = 'open'")}
+        try:
+            return dirty | self.shared_dirty.take()
+        except cluster.ERRORS:
+            return dirty
 
     def flush(self, poll_id: str) -> None:
         database = self.app.extensions["ballotroom_db"]
@@ -185,4 +229,12 @@ def register(socketio: SocketIO) -> None:
 
 
 def init_publisher(app, socketio: SocketIO) -> None:
-    app.extensions["ballotroom_publisher"] = Publisher(socketio, app)
+    client = app.extensions.get("ballotroom_redis")
+    if client is None:  # one process: everything here, started by the first ballot
+        app.extensions["ballotroom_publisher"] = Publisher(socketio, app)
+        return
+    publisher = Publisher(socketio, app, leadership=cluster.Leadership(client), dirty=cluster.DirtyPolls(client),
+                          # looked up when called: the limits are installed after the publisher
+                          heartbeat=lambda: app.extensions["ballotroom_live_limits"].renew())
+    app.extensions["ballotroom_publisher"] = publisher
+    publisher.start()
