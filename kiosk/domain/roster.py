@@ -25,7 +25,7 @@ from kiosk.errors import Refusal
 from kiosk.store import eventlog
 from kiosk.store.db import Database
 
-MAX_MEMBERS = 5000
+MAX_MEMBERS = 2000  # a county meeting has a few hundred; a list one over this stays under the body limit
 NAME_MAX, UNIT_MAX, POST_MAX = 100, 200, 200
 MAX_ERRORS_SHOWN = 10
 FIELDS = ("name", "unit", "post")
