@@ -34,6 +34,7 @@ TYPE_LABELS = {
     "poll.created": _l("Poll created"),
     "tokens.issued": _l("Slips issued"),
     "tokens.voided": _l("Slips voided"),
+    "poll.records": _l("Place and signatories recorded"),
     "poll.opened": _l("Voting opened"),
     "poll.closed": _l("Voting closed"),
     "round.created": _l("Round created"),
@@ -67,6 +68,7 @@ SENTENCES = {
     "poll.created": _l("%(who)s created the poll “%(poll)s” (%(kind)s) in the meeting “%(meeting)s”."),
     "tokens.issued": _l("%(who)s issued %(count)s slips for the poll “%(poll)s”."),
     "tokens.voided": _l("%(who)s voided %(count)s unused slips of the poll “%(poll)s”; reason: %(reason)s."),
+    "poll.records": _l("%(who)s recorded the place and the people who sign the result sheet of the poll “%(poll)s”."),
     "poll.opened": _l("%(who)s opened voting on the poll “%(poll)s” (%(issued)s slips issued)."),
     "poll.closed": _l("%(who)s closed voting on the poll “%(poll)s”: %(cast)s ballots returned, "
                       "%(blank)s blank, %(spoiled)s spoiled; the result is fixed."),

@@ -89,6 +89,7 @@ FIELD_WORDS = {
     "answers": _l("choices"), "reason": _l("reason"), "meeting": _l("meeting"), "meeting_id": _l("meeting"),
     "poll": _l("poll"), "members": _l("members"), "post": _l("post"), "unit": _l("unit"), "role": _l("role"),
     "state": _l("state"), "format": _l("file format"), "(body)": _l("request"),
+    "place": _l("place"), "chair": _l("chair"), "scrutineers": _l("scrutineers"), "tellers": _l("tellers"),
     # rounds and their parts
     "round": _l("round"), "round_id": _l("round"), "levels": _l("levels"), "level": _l("level"),
     "posts": _l("posts"), "performance": _l("performance"), "base": _l("base points"),

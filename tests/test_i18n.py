@@ -52,10 +52,10 @@ def test_placeholders_survive_translation():
 
 def test_the_compiled_catalog_is_current():
     with MO.open("rb") as fh:
-        compiled = {m.id: m.string for m in read_mo(fh) if m.id}
-    for m in _catalog():
+        compiled = {(m.context, m.id): m.string for m in read_mo(fh) if m.id}
+    for m in _catalog():  # keyed by context too: one msgid may have several (msgctxt)
         if m.id and not isinstance(m.id, tuple):
-            assert compiled.get(m.id) == m.string, f"run `make translations` to compile: {m.id!r}"
+            assert compiled.get((m.context, m.id)) == m.string, f"run `make translations` to compile: {m.id!r}"
 
 
 @pytest.mark.parametrize("path", ["/", "/login"])
