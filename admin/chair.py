@@ -26,6 +26,7 @@ from kiosk.store import localtime
 from kiosk.web import i18n, live
 from kiosk.web.context import current_rules, db, settings, signer
 
+from . import chair_view
 from . import views_results as vr
 from .auth import actor, login_required
 
@@ -41,6 +42,7 @@ def _helpers():
         "width": vr.width,
         "fmt": vr.fmt,
         "local_time": vr.local_time,
+        **chair_view.helpers(),
     }
 
 
@@ -52,7 +54,7 @@ def home():
         {**meeting, "polls": polls.for_meeting(db(), meeting["id"])}
         for meeting in meetings.all_meetings(db())
     ]
-    return render_template("chair/home.html", meetings=listing)
+    return render_template("chair/home.html", meetings=listing, timelines=chair_view.all_timelines(db()))
 
 
 def _page(poll_id: str) -> dict:
@@ -77,6 +79,7 @@ def _page(poll_id: str) -> dict:
         "quorum": quorum,
         "L": labels,
         "batch": batch,
+        "stages": chair_view.timeline_of_poll(db(), poll_id),
         "config": {
             "poll": poll_id,
             "state": doc["state"],

@@ -285,9 +285,11 @@ def test_turnout_moves_one_by_one_and_the_tally_in_batches(app, room):
     chair.post(f"/chair/polls/{poll}/open")
     room.cast([{"c1": ["k1"]}, {"c1": []}, {"c1": ["k2"]}])  # three, one of them blank
     root = page(chair.get(f"/chair/polls/{poll}?lang=en"))
-    figures = {b.attrs["data-turnout"]: b.text for b in root.find_all("b") if "data-turnout" in b.attrs}
-    assert figures == {"cast": "3", "present": "10", "expected": "12", "issued": "12",
-                       "blank": "0", "spoiled": "0"}
+    # The reconciled counts' tiles: 收回 and 未投 move one by one, blank only with a batch.
+    figures = {b.attrs["data-count"]: b.text for b in root.find_all("b") if "data-count" in b.attrs}
+    assert figures == {"expected": "12", "present": "10", "issued": "12", "returned": "3", "not_voted": "9",
+                       "blank": "0", "spoiled": "0", "voided": "0"}
+    assert "Blank moves only with each published batch of 5 ballots" in root.text
     assert "The tally is updated every 5 ballots so no single vote can be singled out." in root.text
     assert root.find("p", id="tally-of").text == "The tally counts 0 of 3 ballots cast."
     assert [r.find("span", cls="value").text for r in rows(root).values()] == ["0 of 0 · 0.00%"] * 3
@@ -303,7 +305,7 @@ def test_turnout_moves_one_by_one_and_the_tally_in_batches(app, room):
     line = root.find("span", cls="line")
     assert line.attrs["style"] == "left: 30.0%" and line.attrs["data-label"] == "30%"
     assert marks(root.find("div", id="tally-board")) == []  # nothing is marked before closing
-    assert root.find("b", data_turnout="blank").text == "1"
+    assert root.find("b", data_count="blank").text == "1"
     cfg = config_of(root)
     assert cfg["poll"] == poll and cfg["state"] == "open" and cfg["view"] == "dashboard"
     assert cfg["rule"]["line"] == 30.0 and cfg["rule"]["line_fraction"] == [3, 10]
@@ -479,8 +481,9 @@ def test_projector_shows_turnout_while_open_and_the_result_after_close(room):
     room.cast([{"c1": ["k1"]}] * 4)
     root = page(chair.get(f"/chair/polls/{poll}/projector?lang=en"))
     assert "Voting in progress" in root.text
-    assert root.find("b", data_turnout="cast").text == "4"
-    assert root.find("b", data_turnout="present").text == "9"
+    assert root.find("b", data_count="returned").text == "4"
+    assert root.find("b", data_count="present").text == "9"
+    assert not root.find_all("b", data_count="blank")  # the blank count comes with the tally
     assert not root.find_all("div", cls="tally-board")  # no tally on the wall while voting
     assert config_of(root)["show_turnout"] is True and config_of(root)["view"] == "projector"
     chair.post(f"/chair/polls/{poll}/close", data={"confirm": "yes"})
@@ -502,10 +505,10 @@ def test_projector_hides_turnout_when_the_setting_is_off(tmp_path):
     room.cast([{"c1": ["k1"]}] * 2)
     root = page(chair.get(f"/chair/polls/{poll}/projector?lang=en"))
     assert "Voting in progress" in root.text
-    assert not [b for b in root.find_all("b") if "data-turnout" in b.attrs]
+    assert not [b for b in root.find_all("b") if "data-turnout" in b.attrs or "data-count" in b.attrs]
     assert config_of(root)["show_turnout"] is False
     # The chair's own dashboard still shows it.
-    assert page(chair.get(f"/chair/polls/{poll}")).find("b", data_turnout="cast").text == "2"
+    assert page(chair.get(f"/chair/polls/{poll}")).find("b", data_count="returned").text == "2"
     chair.post(f"/chair/polls/{poll}/close", data={"confirm": "yes"})
     root = page(chair.get(f"/chair/polls/{poll}/projector?lang=en"))
     assert marks(rows(root)["k1"]) == ["passes"]

@@ -59,7 +59,7 @@ def _meeting(clerk) -> str:
 
 def _beside(r, field: str) -> str:
     """The message drawn beside the form field ``field`` (empty when there is none)."""
-    m = re.search(r'<span class="field-error" data-field-error="%s"[^>]*>(.*?)</span>' % re.escape(field),
+    m = re.search(r'<span class="field-error" data-field-error="' + re.escape(field) + r'"[^>]*>(.*?)</span>',
                   _text(r), re.S)
     return m.group(1) if m else ""
 

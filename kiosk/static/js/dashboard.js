@@ -295,6 +295,11 @@
       var node = document.querySelector('[data-turnout="' + key + '"]');
       if (node) node.textContent = shown(t[key]);
     });
+    // The reconciled counts (tally.counts decided them): each tile shows its figure as it stands.
+    Object.keys(t.counts || {}).forEach(function (key) {
+      var node = document.querySelector('[data-count="' + key + '"]');
+      if (node) node.textContent = shown(t.counts[key]);
+    });
     cast = t.cast;
     showTallyOf();
     showQuorum(t);

@@ -45,6 +45,17 @@ def enroll(code: str):
     return response
 
 
+@bp.context_processor
+def _tablet_config():
+    # What the tablet's script needs from the server (kiosk/static/js/tablet.js): the inactivity
+    # timings of the settings, and where the start screen is.
+    return {"tablet_config": {
+        "warn_after": settings().idle_warning_seconds,
+        "return_after": settings().idle_return_seconds,
+        "start": url_for("voter.idle"),
+    }}
+
+
 @bp.after_request
 def _no_store(response):
     # A shared tablet must never show the previous voter's ballot, review or receipt from its cache.
