@@ -10,6 +10,7 @@ import json
 import secrets
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -26,6 +27,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
+from kiosk import blocking
 from kiosk.documents.slips import Slip, render_slips
 from kiosk.domain import counting, issuing, lifecycle, meetings, polls
 from kiosk.errors import Refusal
@@ -376,7 +378,10 @@ def slips_pdf(poll_id: str, batch_id: str):
             "new slips.", n=int(store.ttl // 60)))
         return _no_store(make_response(render_template("error.html", refusal=error), 404))
     try:
-        pdf = render_slips(batch.poll_title, list(batch.slips), meeting_title=batch.meeting_title)
+        # A thousand slips take a second or two of reportlab: in a native thread, so the server's
+        # loop goes on taking ballots meanwhile (kiosk/blocking.py).
+        pdf = blocking.run(partial(render_slips, batch.poll_title, list(batch.slips),
+                                   meeting_title=batch.meeting_title))
     except Exception:  # the PDF library failed: keep the batch for another try
         current_app.logger.exception("slips PDF failed for poll %s", poll_id)
         store.put_back(batch_id, batch)
