@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DEMO := var/demo
 
-.PHONY: install install-test run test lint translations bench fuzz clean
+.PHONY: install install-test run test lint translations bench bench-hall bundle fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,5 +49,14 @@ bench: install-test
 	$(BIN)/python bench/bench_score.py
 	$(BIN)/python bench/bench_sockets.py --tokens-per-second 2000
 
+# Several processes behind nginx with Redis against one, in one run (needs redis-server, nginx, wrk).
+bench-hall: install-test
+	$(BIN)/python bench/bench_hall.py
+
+# The offline installer: dist/ballotroom-bundle.tar.gz, wheels for this Python, the CJK font,
+# the deploy files and install.sh (deploy/large-hall.md, "Installing without internet").
+bundle: install
+	PYTHON=$(BIN)/python sh deploy/bundle.sh dist/ballotroom-bundle
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var dist .pytest_cache .ruff_cache

@@ -23,21 +23,27 @@ def backup(db_path: Path, dest: Path) -> tuple[Path, int]:
     if dest.is_dir():
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         dest = dest / f"ballotroom-{stamp}.db"
+    if not dest.parent.is_dir():
+        raise OSError(f"no folder {dest.parent} to write the copy in")
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
     if not db_path.exists():
         raise OSError(f"no database at {db_path}")
-    source = sqlite3.connect(db_path)
     try:
-        target = sqlite3.connect(partial)
+        source = sqlite3.connect(db_path)
         try:
-            source.backup(target)  # one step: see above
-            pages = target.execute("PRAGMA page_count").fetchone()[0]
-            ok = target.execute("PRAGMA quick_check").fetchone()[0]
+            target = sqlite3.connect(partial)
+            try:
+                source.backup(target)  # one step: see above
+                pages = target.execute("PRAGMA page_count").fetchone()[0]
+                ok = target.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                target.close()
         finally:
-            target.close()
-    finally:
-        source.close()
+            source.close()
+    except sqlite3.Error as exc:
+        partial.unlink(missing_ok=True)
+        raise OSError(f"{dest}: {exc}") from None
     if ok != "ok":
         raise OSError(f"the copy failed its check ({ok}); the previous copy is kept")
     with open(partial, "rb") as fh:

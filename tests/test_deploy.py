@@ -1,0 +1,57 @@
+"""deploy/: the nginx site keeps the server's own body limits, and the units name what exists."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kiosk.app import create_app
+from kiosk.web import ballot_lane
+from kiosk.web.api import body
+
+DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+UNITS = {1024: "k", 1024 * 1024: "m"}
+
+
+def _nginx_size(text: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([km]?)", text).groups()
+    return int(number) * {"": 1, "k": 1024, "m": 1024 * 1024}[unit]
+
+
+def _limits() -> dict[str, int]:
+    """client_max_body_size by location ('' for the server's own)."""
+    site = (DEPLOY / "nginx-ballotroom.conf").read_text(encoding="utf-8")
+    limits, location = {}, ""
+    for line in site.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if m := re.match(r"location\s+(.*?)\s*\{", line):
+            location = m.group(1)
+        elif line == "}":
+            location = ""
+        elif m := re.match(r"client_max_body_size\s+(\S+);", line):
+            limits[location] = _nginx_size(m.group(1))
+    return limits
+
+
+def test_nginx_refuses_only_what_the_server_would_refuse_itself(instance):
+    limits = _limits()
+    assert limits[""] == create_app(str(instance)).config["MAX_CONTENT_LENGTH"]
+    assert limits["/api/v1/"] == body.MAX_BYTES
+    assert limits[f"= {ballot_lane.PATH}"] == ballot_lane.MAX_BODY
+
+
+def test_both_upstreams_name_the_same_processes_and_live_ones_are_sticky():
+    site = (DEPLOY / "nginx-ballotroom.conf").read_text(encoding="utf-8")
+    blocks = dict(re.findall(r"upstream (\w+) \{(.*?)\}", site, re.S))
+    servers = {name: re.findall(r"server (\S+)", text) for name, text in blocks.items()}
+    assert servers["ballotroom_live"] == servers["ballotroom"] and len(servers["ballotroom"]) >= 2
+    assert "ip_hash;" in blocks["ballotroom_live"]
+    assert re.search(r"location /socket\.io/ \{[^}]*proxy_pass http://ballotroom_live;[^}]*Upgrade", site)
+
+
+def test_the_hall_unit_serves_the_ports_nginx_proxies_to():
+    unit = (DEPLOY / "ballotroom-hall.service").read_text(encoding="utf-8")
+    port, workers = map(int, re.search(r"--port (\d+) --workers (\d+)", unit).groups())
+    site = (DEPLOY / "nginx-ballotroom.conf").read_text(encoding="utf-8")
+    upstream = re.search(r"upstream ballotroom \{(.*?)\}", site, re.S).group(1)
+    assert re.findall(r"server 127\.0\.0\.1:(\d+)", upstream) == [str(p) for p in range(port, port + workers)]
