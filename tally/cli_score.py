@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None, say: Say = english) -> int:
 def _explained(error: RoundFileError, say: Say) -> str:
     """The refusal in the reader's words when it kept its sentence (tally/messages.py)."""
     template = getattr(error, "template", None)
-    if not template:
+    if not template or say is english:  # tally's own English, as it always read
         return str(error)
     text = say(template, **getattr(error, "params", {}))
     line = say(N_("line %(n)s: "), n=error.line) if error.line is not None else ""

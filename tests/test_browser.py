@@ -466,8 +466,10 @@ def test_idle_page_is_chinese_first_and_english_when_chosen(room, browser, expec
     shot(page, "16-idle-default")
     page.goto(f"{room.url}/?lang=en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.goto(f"{room.url}/")  # the choice is kept in the session
-    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.locator(".langs a", has_text="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    page.locator(".langs a", has_text="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto(f"{room.url}/")  # back at the start screen, the next voter begins in Chinese
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     context.close()

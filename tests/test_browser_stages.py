@@ -104,7 +104,7 @@ def test_the_administrator_walks_the_four_stages(room):
         page.fill("form[data-form=nomination] input[name=unit]", "财政局")
         page.fill("form[data-form=nomination] input[name=participants]", "thirty")
         click_and_wait(page, "form[data-form=nomination] button.primary")
-        expect(page.locator("[data-error=invalid]")).to_contain_text("participants")
+        expect(page.locator("[data-error=invalid]")).to_contain_text("members taking part")
         expect(page.locator("form[data-form=nomination] input[name=unit]")).to_have_value("财政局")
         for unit, level, people in (("财政局", "section_chief", "35"), ("交通局", "deputy_section_chief", "40"),
                                     ("水利局", "general_cadre", "31")):
@@ -160,7 +160,7 @@ def test_the_administrator_walks_the_four_stages(room):
         page.fill("textarea[name=department_notes]", "部务会听取考察情况汇报，确定考察对象评价意见")
         page.locator("input[name=secretaries_section_chief][value=s1]").check()
         click_and_wait(page, "button[data-action=save-deliberation]")
-        expect(page.locator("[data-error=invalid]")).to_contain_text("secretaries_slate.section_chief")
+        expect(page.locator("[data-error=invalid]")).to_contain_text("secretaries' slate: section chief")
         for lv, ids in (("section_chief", ["s1", "s2", "s3"]), ("deputy_section_chief", ["d1", "d2", "d3"]),
                         ("general_cadre", ["g1", "g2", "g3"])):
             for cid in ids:

@@ -12,6 +12,8 @@ import os
 from functools import cache
 from pathlib import Path
 
+from tally.table import Say, english
+
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
@@ -35,3 +37,9 @@ def say(template: str, **params: object) -> str:
     """``template`` (an English sentence of the catalog) in the locale's language, filled in."""
     text = _catalog(language()).gettext(template)
     return text % params if params else text
+
+
+def sayer() -> Say:
+    """What ``ballotroom score`` says its words with: tally's own English in an English locale,
+    the catalog's Chinese otherwise."""
+    return english if language() == "en" else say

@@ -174,7 +174,7 @@ def cmd_apikey_create(args) -> int:
 
 
 def cmd_score(args) -> int:
-    return score_main(args.args, say=language.say)
+    return score_main(args.args, say=language.sayer())
 
 
 def cmd_polls(args) -> int:
@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["score"]:
         # `score` has its own parser (tally.cli_score), --help included.
         try:
-            return score_main(argv[1:], say=language.say)
+            return score_main(argv[1:], say=language.sayer())
         except SystemExit as exc:
             return int(exc.code or 0)
     parser = build_parser()
