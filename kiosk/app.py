@@ -19,6 +19,7 @@ from kiosk.store.db import Database
 from kiosk.store.instance import Instance
 from kiosk.store.migrations import migrate
 from kiosk.web import ballot_lane, board, cluster, connections, i18n, live, trust
+from kiosk.web.api import paper as api_paper
 from kiosk.web.api import polls as api
 from kiosk.web.api import roster as api_roster
 from kiosk.web.api import rounds as api_rounds
@@ -75,10 +76,11 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
     app.config["TOKEN_KEY"] = _derive(app.config["SECRET_KEY"], b"ballot tokens")
 
     migrate(instance.db_path)
-    app.extensions["ballotroom_db"] = Database(instance.db_path)
     # Several processes (serve --workers N) share live updates, throttles and counts through
-    # Redis (kiosk/web/cluster.py); one process keeps them in memory and never needs it.
+    # Redis (kiosk/web/cluster.py), and queue their writers on one lock (kiosk/store/db.py); one
+    # process keeps all of it in memory and never needs Redis.
     redis_url = app.config.get("REDIS_URL")
+    app.extensions["ballotroom_db"] = Database(instance.db_path, processes=bool(redis_url))
     if redis_url:
         app.extensions["ballotroom_redis"] = cluster.connect(redis_url)
     app.extensions["ballotroom_throttle"] = FailureThrottle(app.config["TOKEN_FAILURE_LIMIT"], redis_url, "tokens")
@@ -99,6 +101,8 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
     csrf.exempt(api.bp)  # bearer keys and ballot tokens, never cookies
     app.register_blueprint(api_roster.bp, url_prefix=API_PREFIX)
     csrf.exempt(api_roster.bp)
+    app.register_blueprint(api_paper.bp, url_prefix=API_PREFIX)
+    csrf.exempt(api_paper.bp)
     app.register_blueprint(api_rounds.bp, url_prefix=API_PREFIX)
     csrf.exempt(api_rounds.bp)
     app.register_blueprint(api_stages.bp, url_prefix=API_PREFIX)

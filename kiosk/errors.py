@@ -116,6 +116,16 @@ FIELD_WORDS = {
     "counts": _l("counts"), "polls": _l("polls"), "batches": _l("batches of slips"),
     "void_reason": _l("reason for voiding"), "quorum_met": _l("quorum reached"),
     "cast_count": _l("ballots returned"), "cast_live": _l("ballots returned so far"),
+    # paper ballots beside tablets
+    "choices": _l("names ticked"), "exchanged": _l("slips exchanged for paper ballots"),
+    "invalid": _l("poll invalid"), "paper": _l("paper ballots"), "spoiled_parts": _l("spoiled parts"),
+    "tablet_issued": _l("slips issued for tablets"), "tablet_returned": _l("tablet ballots returned"),
+    "size": _l("page size"), "copies": _l("copies"),
+    # rehearsals, the zero report, the log head and the rules a poll keeps
+    "rehearsal": _l("rehearsal"), "zero_report": _l("zero report"), "ballots": _l("ballots"),
+    "log_head": _l("log head"), "seq": _l("log entry number"), "hash": _l("hash"), "code": _l("short form"),
+    "rules_sha256": _l("rules hash"), "removed": _l("removed"), "slips": _l("slips"),
+    "tracking_codes": _l("tracking codes"),
     # the five looks and the three usual levels, which appear in paths as keys
     "test_results": _l("test results"), "personality": _l("personality"), "ability": _l("ability"),
     "work_results": _l("work results"), "public_standing": _l("public standing"),

@@ -10,6 +10,11 @@ or void, and a void slip was voided either with a lost batch or, unused, at the 
 ``issued`` counts every slip made, a lost batch's included: a lost slip left the printer and must
 be accounted for as void, not vanish. (The results document's top-level ``issued`` keeps its older
 meaning, the slips that can still vote or have voted, net of lost batches.)
+
+Paper ballots handed out count as issued too, and those entered as returned (docs/rules.md, "Paper
+ballots"): while open the ones not yet entered are not voted; once the paper box is closed, those
+never returned are void, as an unused slip is at the close. A slip exchanged for a paper ballot is
+void (作废) and never "not voted": its holder voted on paper.
 """
 
 from __future__ import annotations
@@ -39,26 +44,60 @@ class Slips:
             raise ValueError(f"{self.lost} slips voided with lost batches but only {self.void} void")
 
 
+@dataclass(frozen=True)
+class Paper:
+    """A poll's paper ballots: handed out (发出), entered and accepted (returned), the slips
+    exchanged for one (each void), and whether the paper box is closed."""
+
+    handed_out: int = 0
+    returned: int = 0
+    exchanged: int = 0
+    closed: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("handed_out", "returned", "exchanged"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be a whole number, 0 or more, not {value!r}")
+
+    @property
+    def unreturned(self) -> int:
+        """Handed out and not entered; never below 0 (more entered than handed out is shown by
+        counts that do not balance and by the poll's invalidity, not hidden here)."""
+        return max(self.handed_out - self.returned, 0)
+
+
+NO_PAPER = Paper()
+
+
 def reconcile(*, closed: bool, expected: int, present: int | None, slips: Slips, returned: int,
-              blank: int, spoiled: int) -> dict:
-    """The counts object. ``returned`` is the ballots in the box (收回); ``blank`` the blank
-    ballots the caller may show (while open only the published batch's: a blank count moving one
+              blank: int, spoiled: int, paper: Paper = NO_PAPER) -> dict:
+    """The counts object. ``returned`` is the tablet ballots in the box (收回; the paper ones
+    are ``paper.returned``); ``blank`` the blank ballots the caller may show (while open only the published batch's: a blank count moving one
     by one would single out the ballot just cast); ``spoiled`` 0 for tablets, which refuse a
     ballot that does not fit before anything is stored.
 
     未投 is the unused slips while the poll is open, and after the close the slips voided then
-    (every slip unused at the close becomes void); 作废 is every void slip."""
-    at_close = slips.void - slips.lost if closed else 0
-    return {
+    (every slip unused at the close becomes void); 作废 is every void slip. With paper, issued adds
+    the paper ballots handed out and returned the ones entered; the rest are not voted, and void
+    too once the poll is closed. ``paper`` (its figures and the tablets') is there when the poll
+    took paper."""
+    at_close = slips.void - slips.lost - paper.exchanged if closed else 0
+    unreturned = paper.unreturned
+    out = {
         "expected": expected,
         "present": present,
-        "issued": slips.used + slips.unused + slips.void,
-        "returned": returned,
-        "not_voted": at_close if closed else slips.unused,
+        "issued": slips.used + slips.unused + slips.void + paper.handed_out,
+        "returned": returned + paper.returned,
+        "not_voted": at_close + unreturned if closed else slips.unused + unreturned,
         "blank": blank,
         "spoiled": spoiled,
-        "voided": slips.void,
+        "voided": slips.void + (unreturned if closed else 0),
     }
+    if paper != NO_PAPER:
+        out["paper"] = {"issued": paper.handed_out, "returned": paper.returned, "exchanged": paper.exchanged,
+                        "tablet_issued": out["issued"] - paper.handed_out, "tablet_returned": returned}
+    return out
 
 
 def balanced(counts: dict, *, closed: bool) -> bool:

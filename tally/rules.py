@@ -14,6 +14,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from tally.paper_rules import PaperRules
+from tally.paper_rules import read as read_paper
+
 RULES_FORMAT = "ballotroom-rules/1"
 
 # Year-end grades, best first (优秀 / 称职 / 基本称职 / 不称职). The vocabulary is fixed by the
@@ -129,6 +132,7 @@ class Rules:
     final_extra_max: int
     live_batch_size: int
     performance_example: PerformanceExample
+    paper: PaperRules = PaperRules()
 
 
 def _as_fraction(value: Any) -> Fraction | None:
@@ -254,6 +258,7 @@ def _read(data: dict[str, Any]) -> Rules:
             "ratios",
             "live",
             "performance_example",
+            "paper",
         },
     )
     if root.text("format") != RULES_FORMAT:
@@ -373,6 +378,7 @@ def _read(data: dict[str, Any]) -> Rules:
             bonus_by_ranking=example.number_map("bonus_by_ranking", points.performance),
             bonus_by_award=example.number_map("bonus_by_award", points.performance),
         ),
+        paper=read_paper(data, lambda name, known: root.table(name, known), RulesError),
     )
 
 

@@ -10,8 +10,10 @@ from conftest import contest
 
 from kiosk.domain import tokens
 
-# The only columns a secret ballot or a receipt may have.
-BALLOT_COLUMNS = {"poll_id", "id", "answers", "voter_group"}
+# The only columns a secret ballot or a receipt may have (``spoiled``: a paper ballot's marks, the
+# contests it spoils or the whole ballot spoiled, part of its content; tally.paper).
+BALLOT_COLUMNS = {"poll_id", "id", "answers", "voter_group", "spoiled"}
+PAPER_BALLOT_COLUMNS = {"poll_id", "id", "answers", "spoiled"}
 RECEIPT_COLUMNS = {"poll_id", "code"}
 LINKING = re.compile(r"time|_at$|date|seq|order|token|voter_name|tablet|device|addr|ip$|rowid", re.I)
 
@@ -29,7 +31,8 @@ def test_ballot_and_receipt_tables_hold_nothing_that_orders_or_links(database):
     conn = database.conn
     assert _columns(conn, "ballots") == BALLOT_COLUMNS
     assert _columns(conn, "receipts") == RECEIPT_COLUMNS
-    for table in ("ballots", "receipts"):
+    assert _columns(conn, "paper_ballots") == PAPER_BALLOT_COLUMNS
+    for table in ("ballots", "receipts", "paper_ballots"):
         assert _without_rowid(conn, table), f"{table} would keep arrival order in its rowid"
         assert not [c for c in _columns(conn, table) if LINKING.search(c)]
         fks = {row[2] for row in conn.execute(f"PRAGMA foreign_key_list({table})")}
@@ -37,7 +40,7 @@ def test_ballot_and_receipt_tables_hold_nothing_that_orders_or_links(database):
     # Nothing else points at a ballot or a receipt.
     for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
         targets = {row[2] for row in conn.execute(f"PRAGMA foreign_key_list({table})")}
-        assert not targets & {"ballots", "receipts", "tokens"}, table
+        assert not targets & {"ballots", "receipts", "tokens", "paper_ballots"}, table
 
 
 def test_no_table_links_a_secret_ballot_after_a_vote(api, database, app):

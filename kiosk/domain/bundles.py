@@ -22,13 +22,15 @@ def poll_bundle(db: Database, poll_id: str, public_key_pem: str) -> dict:
         cert = json.loads(poll["certificate"])
         rules = conn.execute("SELECT text FROM rules_texts WHERE sha256 = ?", (cert["rules_sha256"],)).fetchone()
         ballots = [
-            {"answers": json.loads(r["answers"]), **({"group": r["voter_group"]} if r["voter_group"] else {})}
-            for r in conn.execute("SELECT answers, voter_group FROM ballots WHERE poll_id = ?", (poll_id,))
+            {"answers": json.loads(r["answers"]), **({"group": r["voter_group"]} if r["voter_group"] else {}),
+             **(json.loads(r["spoiled"]) if r["spoiled"] else {})}  # a paper ballot's marks (tally.paper)
+            for r in conn.execute("SELECT answers, voter_group, spoiled FROM ballots WHERE poll_id = ?", (poll_id,))
         ]
         codes = [r[0] for r in conn.execute("SELECT code FROM receipts WHERE poll_id = ? ORDER BY code", (poll_id,))]
         log = _log_slice(conn, poll_id)
     # Sorted by content: the order of the file says nothing about arrival.
-    ballots.sort(key=lambda b: evidence.ballot_line(b["answers"], b.get("group")))
+    ballots.sort(key=lambda b: evidence.ballot_line(
+        b["answers"], b.get("group"), {k: v for k, v in b.items() if k.startswith("spoiled_")}))
     return {
         "format": evidence.BUNDLE_FORMAT,
         "certificate": cert,

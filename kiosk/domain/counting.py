@@ -7,34 +7,40 @@ from __future__ import annotations
 import json
 import threading
 
-from kiosk.domain import evidence
-from kiosk.domain.polls import PollSpec, public_blank, spec
+from kiosk.domain import evidence, paper
+from kiosk.domain.polls import PollSpec, public_blank, rules_by_hash, rules_of, spec
 from kiosk.errors import Refusal
 from kiosk.store.db import Database
 from tally import counts as tc
 from tally import kinds as tk
 from tally import live as tl
+from tally import percent as tpercent
 from tally.meetings import slips_beyond
 from tally.rules import Rules
 
 
 def compute(conn, rules: Rules, sp: PollSpec) -> dict:
-    """The full results document from what is committed now (call inside one transaction)."""
+    """The full results document from what is committed now (call inside one transaction), under
+    the rules the poll opened with (``rules`` for a draft or a poll that kept none)."""
+    rules = rules_of(conn, sp.id, rules)
     poll = conn.execute("SELECT title, state, issued FROM polls WHERE id = ?", (sp.id,)).fetchone()
     meeting = conn.execute("SELECT expected, present FROM meetings WHERE id = ?", (sp.meeting_id,)).fetchone()
     # Identical ballots are read once and counted by multiplicity: one Ballot object stands for
     # each copy, so a recount costs the number of distinct ballots, not of ballots.
-    rows = conn.execute("SELECT answers, voter_group, count(*) AS n FROM ballots WHERE poll_id = ?"
-                        " GROUP BY answers, voter_group", (sp.id,)).fetchall()
+    rows = conn.execute("SELECT answers, voter_group, spoiled, count(*) AS n FROM ballots WHERE poll_id = ?"
+                        " GROUP BY answers, voter_group, spoiled", (sp.id,)).fetchall()
     ballots = []
     for r in rows:
         ballots.extend([tk.Ballot(answers=json.loads(r["answers"]), group=r["voter_group"])] * r["n"])
     doc = _document(sp, poll, meeting, ballots, rules)
+    # Paper ballots' blank, spoiled and spoiled parts, issued and the poll's validity (docs/rules.md).
+    doc.update(paper.figures(sp.kind, rows, paper.box(conn, sp.id), doc, poll["state"] == "closed"))
     # Fixed with the result at the close; in a published batch, the counts of that batch.
-    doc["counts"] = _counts(conn, sp.id, poll["state"], meeting, doc["cast"], doc["blank"])
+    doc["counts"] = _counts(conn, sp.id, poll["state"], meeting, doc["cast"], doc["blank"], doc["spoiled"])
     if poll["state"] == "closed":
-        doc["digest"] = evidence.ballot_box_digest(
-            [evidence.ballot_line(b.answers, b.group) for b in ballots])
+        doc["digest"] = evidence.ballot_box_digest(  # paper ballots' marks too (tally.paper)
+            [evidence.ballot_line(json.loads(r["answers"]), r["voter_group"], r["spoiled"] and json.loads(r["spoiled"]))
+             for r in rows for _ in range(r["n"])])
     return doc
 
 
@@ -47,10 +53,14 @@ def _slips(conn, poll_id: str) -> tc.Slips:
                     void=by_state.get("void", 0), lost=lost)
 
 
-def _counts(conn, poll_id: str, state: str, meeting, returned: int, blank: int) -> dict:
-    """The counts object (tally.counts decides it) from the slips stored now."""
-    return tc.reconcile(closed=state == "closed", expected=meeting["expected"], present=meeting["present"],
-                        slips=_slips(conn, poll_id), returned=returned, blank=blank, spoiled=0)
+def _counts(conn, poll_id: str, state: str, meeting, returned: int, blank: int, spoiled: int = 0) -> dict:
+    """The counts object (tally.counts decides it) from the slips and the paper box stored now;
+    ``returned`` is every ballot in the box, the paper ones once the poll is closed."""
+    box = paper.box(conn, poll_id)
+    closed = state == "closed"
+    return tc.reconcile(closed=closed, expected=meeting["expected"], present=meeting["present"],
+                        slips=_slips(conn, poll_id), returned=returned - box.returned if closed else returned,
+                        blank=blank, spoiled=spoiled, paper=box)
 
 
 def snapshot(db: Database, rules: Rules, poll_id: str) -> dict:
@@ -110,9 +120,10 @@ def republish_same_ballots(db: Database, rules: Rules, poll_id: str) -> dict | N
 
 def results(db: Database, rules: Rules, poll_id: str) -> dict:
     """Draft: zeros; open: the last published batch; closed: the fixed result."""
-    row = db.one("SELECT state, published, result, cast_count, blank FROM polls WHERE id = ?", (poll_id,))
+    row = db.one("SELECT state, published, result, cast_count, blank, rules_sha256 FROM polls WHERE id = ?", (poll_id,))
     if row is None:
         raise Refusal(404, "not_found")
+    rules = rules_by_hash(db, row["rules_sha256"], rules)  # the poll's own rules
     if row["state"] == "closed" and row["result"]:
         doc = json.loads(row["result"])
     elif row["state"] == "open" and row["published"]:
@@ -138,6 +149,8 @@ def results(db: Database, rules: Rules, poll_id: str) -> dict:
         with db.read() as conn:
             doc["counts"] = _counts(conn, poll_id, row["state"], doc if closed else meeting,
                                     doc["cast"] if closed else row["cast_count"], blank)
+    if "percent" not in doc:  # fixed before results carried their percentages: add them now
+        doc["percent"] = tpercent.shown(doc["kind"], doc, rules)
     if "quorum" not in doc:  # fixed before results stated their decisions: state them now
         doc.update(tk.decisions(doc["kind"], doc, expected=doc["expected"], present=doc["present"], rules=rules))
         if doc["quorum"] is not None:
@@ -178,6 +191,8 @@ def _document(sp: PollSpec, poll, meeting, ballots: list, rules: Rules) -> dict:
         "contests": counted["contests"],
         # What pages state (quorum, item vetoes, votes needed), decided by tally, not by them.
         **tk.decisions(sp.kind, counted, expected=meeting["expected"], present=meeting["present"], rules=rules),
+        # The percentages pages show, by the one display rule (tally.percent), never recomputed.
+        "percent": tpercent.shown(sp.kind, counted, rules),
     }
 
 
@@ -185,7 +200,8 @@ def turnout(db: Database, poll_id: str, rules: Rules) -> dict:
     """The counts that move one by one, and the quorum they reach now (tally decides it)."""
     with db.read() as conn:
         row = conn.execute(
-            "SELECT p.id, p.kind, p.state, p.issued, p.cast_count, p.blank, p.published, m.expected, m.present"
+            "SELECT p.id, p.kind, p.state, p.issued, p.cast_count, p.blank, p.published, p.rules_sha256,"
+            " m.expected, m.present"
             " FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?", (poll_id,)).fetchone()
         if row is None:
             raise Refusal(404, "not_found")
@@ -196,5 +212,5 @@ def turnout(db: Database, poll_id: str, rules: Rules) -> dict:
            "blank": blank, "spoiled": 0, "counts": counts,
            "issued_beyond": slips_beyond(row["issued"], row["present"], row["expected"])}
     out["quorum"] = tk.quorum_state(row["kind"], expected=row["expected"], present=row["present"],
-                                    cast=row["cast_count"], rules=rules)
+                                    cast=row["cast_count"], rules=rules_by_hash(db, row["rules_sha256"], rules))
     return out

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from kiosk.store import eventlog
 from tally import kinds as tk
+from tally import paper as tp
 from tally.parts import part_from_result
 from tally.roundfile import RoundFileError
 from tally.rules import RulesError, load_rules
@@ -35,9 +36,26 @@ BUNDLE_FORMAT = "ballotroom-bundle/1"
 canonical = eventlog.canonical
 
 
-def ballot_line(answers: dict, group: str | None) -> str:
-    """One ballot as the digest sees it: its canonical answers (and group, for named kinds)."""
+def ballot_line(answers: dict, group: str | None, marks: dict | None = None) -> str:
+    """One ballot as the digest sees it: its canonical answers (and group, for named kinds; and a
+    paper ballot's marks, the contests it spoils or the whole ballot spoiled, tally.paper). A
+    ballot without group or marks is its answers alone, as it always was."""
+    if marks:
+        return canonical({"answers": answers, **marks})
     return canonical(answers) if group is None else canonical({"answers": answers, "group": group})
+
+
+COUNT_KEYS = ("expected", "present", "issued", "cast", "blank", "spoiled")
+
+
+def certified_counts(result: dict) -> dict:
+    """The counts a certificate and the log's record of the close carry: with paper ballots
+    also how many were handed out and entered (so that the tracking codes, one per tablet
+    ballot, can be checked); a poll without paper keeps the shape certificates always had."""
+    counts = {k: result[k] for k in COUNT_KEYS}
+    if result.get("paper"):
+        counts.update(paper_issued=result["paper"]["issued"], paper_returned=result["paper"]["returned"])
+    return counts
 
 
 def ballot_box_digest(lines: list[str]) -> str:
@@ -85,7 +103,8 @@ def certificate_for(result: dict, contests: list[dict], meeting: dict, rules_tex
         "secret": result["secret"],
         "meeting": {"id": meeting["id"], "title": meeting["title"]},
         "contests": contests,
-        "counts": {k: result[k] for k in ("expected", "present", "issued", "cast", "blank", "spoiled")},
+        "counts": certified_counts(result),
+        **({"invalid": True} if result.get("invalid") else {}),
         "quorum_met": result["quorum_met"],
         "result": result["contests"],
         "digest": result["digest"],
@@ -160,17 +179,22 @@ def _verify_bundle(bundle: object, expected_fingerprint: str | None, checks: lis
         isinstance(b, dict) and isinstance(b.get("answers"), dict) for b in ballots)
     if not check("ballots", valid_ballots, "the ballots list is missing or malformed"):
         return checks
-    lines = [ballot_line(b["answers"], b.get("group")) for b in ballots]
+    lines = [ballot_line(b["answers"], b.get("group"), _marks(b)) for b in ballots]
     check("digest", ballot_box_digest(lines) == cert.get("digest"),
           "the ballots do not match the digest fixed at close (a ballot was added, removed or changed)")
     counts = cert.get("counts") or {}
     codes = bundle.get("tracking_codes")
     codes_ok = isinstance(codes, list) and all(isinstance(c, str) for c in codes)
-    check("tracking codes", codes_ok and len(codes) == counts.get("cast") and len(set(codes)) == len(codes)
+    tablet = counts.get("cast", 0) - counts.get("paper_returned", 0)  # a paper ballot has no tracking code
+    check("tracking codes", codes_ok and len(codes) == tablet and len(set(codes)) == len(codes)
           and codes == sorted(codes) and codes_digest(codes) == cert.get("tracking_codes_sha256"),
-          f"expected the {counts.get('cast')} tracking codes fixed at close, distinct and sorted; found "
+          f"expected the {tablet} tracking codes fixed at close, distinct and sorted; found "
           f"{len(codes) if isinstance(codes, list) else 'none'}, or other codes")
-    check("counts", len(ballots) == counts.get("cast") and counts.get("cast", 0) <= counts.get("issued", -1)
+    # More returned than issued is possible only with paper, and then the certificate says the
+    # poll is invalid (tally.paper.invalid); it must say so exactly then.
+    exceeds = tp.invalid(counts.get("cast", 0), counts.get("issued", -1), counts.get("paper_returned", 0),
+                         counts.get("paper_issued", 0))
+    check("counts", len(ballots) == counts.get("cast") and exceeds == bool(cert.get("invalid"))
           and (counts.get("present") is None or counts.get("present") <= counts.get("expected", -1)),
           f"cast {counts.get('cast')} with {len(ballots)} ballots, issued {counts.get('issued')}, "
           f"present {counts.get('present')}, expected {counts.get('expected')} do not add up")
@@ -185,7 +209,12 @@ def _verify_bundle(bundle: object, expected_fingerprint: str | None, checks: lis
             recount = tk.count_poll(
                 cert["kind"], contests, [tk.Ballot(answers=b["answers"], group=b.get("group")) for b in ballots],
                 expected=counts["expected"], present=counts["present"], rules=rules)
-            blank = sum(1 for b in ballots if tk.is_blank(cert["kind"], b["answers"]))
+            if exceeds:
+                recount["contests"] = tp.voided_result(recount["contests"])
+            figures = tp.box_figures(cert["kind"], [(b["answers"], _marks(b), 1) for b in ballots])
+            blank = figures["blank"]
+            check("spoiled", figures["spoiled"] == counts.get("spoiled"),
+                  f"{figures['spoiled']} spoiled ballots, the certificate says {counts.get('spoiled')}")
             same = recount["contests"] == cert.get("result") and recount["quorum_met"] == cert.get("quorum_met")
             check("recount", same, "recounting the ballots gives a different result: " + _first_difference(
                 recount["contests"], cert.get("result")))
@@ -215,6 +244,13 @@ def _verify_bundle(bundle: object, expected_fingerprint: str | None, checks: lis
                   and all(payload.get(k) == counts.get(k) for k in counts),
                   "the log's record of the close differs from the certificate")
     return checks
+
+
+def _marks(ballot: dict) -> dict | None:
+    """A bundled ballot's paper marks (tally.paper.PaperBallot.marks), checked; None for none."""
+    marks = {k: ballot[k] for k in ("spoiled_contests", "spoiled_whole") if k in ballot}
+    tp.marks_of(marks)  # a malformed mark fails the check that reads it, never passes unseen
+    return marks or None
 
 
 def _payload(entry: dict) -> dict:
