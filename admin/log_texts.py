@@ -35,8 +35,14 @@ TYPE_LABELS = {
     "tokens.issued": _l("Slips issued"),
     "tokens.voided": _l("Slips voided"),
     "poll.records": _l("Place and signatories recorded"),
+    "paper.handed_out": _l("Paper ballots handed out"),
+    "paper.exchanged": _l("Slip exchanged for a paper ballot"),
+    "paper.accepted": _l("Paper ballot entered twice and accepted"),
+    "paper.mismatch": _l("Paper ballot entries differ"),
+    "paper.closed": _l("Paper ballot box closed"),
     "poll.opened": _l("Voting opened"),
     "poll.closed": _l("Voting closed"),
+    "poll.rehearsal_reset": _l("Rehearsal reset"),
     "round.created": _l("Round created"),
     "round.candidates_added": _l("Round candidates added"),
     "round.entries_set": _l("Scores entered"),
@@ -69,9 +75,18 @@ SENTENCES = {
     "tokens.issued": _l("%(who)s issued %(count)s slips for the poll “%(poll)s”."),
     "tokens.voided": _l("%(who)s voided %(count)s unused slips of the poll “%(poll)s”; reason: %(reason)s."),
     "poll.records": _l("%(who)s recorded the place and the people who sign the result sheet of the poll “%(poll)s”."),
+    "paper.handed_out": _l("%(who)s handed out %(count)s paper ballots for the poll “%(poll)s”."),
+    "paper.exchanged": _l("%(who)s exchanged a slip of the poll “%(poll)s” for a paper ballot; reason: %(reason)s."),
+    "paper.accepted": _l("A paper ballot of the poll “%(poll)s” was entered by %(first)s and %(second)s alike and accepted."),
+    "paper.mismatch": _l("The entries of a paper ballot of the poll “%(poll)s” by %(first)s and %(second)s differ; "
+                         "it is entered again."),
+    "paper.closed": _l("%(who)s closed the paper ballot box of the poll “%(poll)s”: %(handed_out)s handed out, "
+                       "%(returned)s returned."),
     "poll.opened": _l("%(who)s opened voting on the poll “%(poll)s” (%(issued)s slips issued)."),
     "poll.closed": _l("%(who)s closed voting on the poll “%(poll)s”: %(cast)s ballots returned, "
                       "%(blank)s blank, %(spoiled)s spoiled; the result is fixed."),
+    "poll.rehearsal_reset": _l("%(who)s reset the rehearsal “%(poll)s”: its %(cast)s ballots and %(issued)s test "
+                               "slips were removed; reason: %(reason)s."),
     "round.created": _l("%(who)s created the round “%(round)s” with %(levels)s levels."),
     "round.candidates_added": _l("%(who)s added %(count)s candidates to the round “%(round)s”."),
     "round.entries_set": _l("%(who)s entered %(parts)s for %(candidate)s in the round “%(round)s”."),
@@ -187,9 +202,13 @@ def _details(type_: str, p: dict, names: Names, round_: str | None) -> dict:
         out["candidate"] = names.candidates.get((round_, p["candidate"]), p["candidate"]) if p["candidate"] else ""
     if type_ == "stage.nomination_removed":
         out["unit"] = p.get("unit") or NOT_GIVEN
+    for key in ("first", "second"):  # the two scrutineers of a paper ballot's entries
+        if key in p:
+            out[key] = who(p[key]) if isinstance(p[key], str) else p[key]
     if "name" in p and "name" not in out:
         out["name"] = p["name"]
-    for key in ("expected", "present", "members", "count", "issued", "cast", "blank", "spoiled"):
+    for key in ("expected", "present", "members", "count", "issued", "cast", "blank", "spoiled", "handed_out",
+                "returned"):
         if key in p and key not in out:
             out[key] = p[key] if p[key] is not None else NOT_GIVEN
     return out
