@@ -76,10 +76,11 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
     app.config["TOKEN_KEY"] = _derive(app.config["SECRET_KEY"], b"ballot tokens")
 
     migrate(instance.db_path)
-    app.extensions["ballotroom_db"] = Database(instance.db_path)
     # Several processes (serve --workers N) share live updates, throttles and counts through
-    # Redis (kiosk/web/cluster.py); one process keeps them in memory and never needs it.
+    # Redis (kiosk/web/cluster.py), and queue their writers on one lock (kiosk/store/db.py); one
+    # process keeps all of it in memory and never needs Redis.
     redis_url = app.config.get("REDIS_URL")
+    app.extensions["ballotroom_db"] = Database(instance.db_path, processes=bool(redis_url))
     if redis_url:
         app.extensions["ballotroom_redis"] = cluster.connect(redis_url)
     app.extensions["ballotroom_throttle"] = FailureThrottle(app.config["TOKEN_FAILURE_LIMIT"], redis_url, "tokens")

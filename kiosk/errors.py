@@ -121,6 +121,11 @@ FIELD_WORDS = {
     "invalid": _l("poll invalid"), "paper": _l("paper ballots"), "spoiled_parts": _l("spoiled parts"),
     "tablet_issued": _l("slips issued for tablets"), "tablet_returned": _l("tablet ballots returned"),
     "size": _l("page size"), "copies": _l("copies"),
+    # rehearsals, the zero report, the log head and the rules a poll keeps
+    "rehearsal": _l("rehearsal"), "zero_report": _l("zero report"), "ballots": _l("ballots"),
+    "log_head": _l("log head"), "seq": _l("log entry number"), "hash": _l("hash"), "code": _l("short form"),
+    "rules_sha256": _l("rules hash"), "removed": _l("removed"), "slips": _l("slips"),
+    "tracking_codes": _l("tracking codes"),
     # the five looks and the three usual levels, which appear in paths as keys
     "test_results": _l("test results"), "personality": _l("personality"), "ability": _l("ability"),
     "work_results": _l("work results"), "public_standing": _l("public standing"),

@@ -8,18 +8,21 @@ import json
 import threading
 
 from kiosk.domain import evidence, paper
-from kiosk.domain.polls import PollSpec, public_blank, spec
+from kiosk.domain.polls import PollSpec, public_blank, rules_by_hash, rules_of, spec
 from kiosk.errors import Refusal
 from kiosk.store.db import Database
 from tally import counts as tc
 from tally import kinds as tk
 from tally import live as tl
+from tally import percent as tpercent
 from tally.meetings import slips_beyond
 from tally.rules import Rules
 
 
 def compute(conn, rules: Rules, sp: PollSpec) -> dict:
-    """The full results document from what is committed now (call inside one transaction)."""
+    """The full results document from what is committed now (call inside one transaction), under
+    the rules the poll opened with (``rules`` for a draft or a poll that kept none)."""
+    rules = rules_of(conn, sp.id, rules)
     poll = conn.execute("SELECT title, state, issued FROM polls WHERE id = ?", (sp.id,)).fetchone()
     meeting = conn.execute("SELECT expected, present FROM meetings WHERE id = ?", (sp.meeting_id,)).fetchone()
     # Identical ballots are read once and counted by multiplicity: one Ballot object stands for
@@ -117,9 +120,10 @@ def republish_same_ballots(db: Database, rules: Rules, poll_id: str) -> dict | N
 
 def results(db: Database, rules: Rules, poll_id: str) -> dict:
     """Draft: zeros; open: the last published batch; closed: the fixed result."""
-    row = db.one("SELECT state, published, result, cast_count, blank FROM polls WHERE id = ?", (poll_id,))
+    row = db.one("SELECT state, published, result, cast_count, blank, rules_sha256 FROM polls WHERE id = ?", (poll_id,))
     if row is None:
         raise Refusal(404, "not_found")
+    rules = rules_by_hash(db, row["rules_sha256"], rules)  # the poll's own rules
     if row["state"] == "closed" and row["result"]:
         doc = json.loads(row["result"])
     elif row["state"] == "open" and row["published"]:
@@ -145,6 +149,8 @@ def results(db: Database, rules: Rules, poll_id: str) -> dict:
         with db.read() as conn:
             doc["counts"] = _counts(conn, poll_id, row["state"], doc if closed else meeting,
                                     doc["cast"] if closed else row["cast_count"], blank)
+    if "percent" not in doc:  # fixed before results carried their percentages: add them now
+        doc["percent"] = tpercent.shown(doc["kind"], doc, rules)
     if "quorum" not in doc:  # fixed before results stated their decisions: state them now
         doc.update(tk.decisions(doc["kind"], doc, expected=doc["expected"], present=doc["present"], rules=rules))
         if doc["quorum"] is not None:
@@ -185,6 +191,8 @@ def _document(sp: PollSpec, poll, meeting, ballots: list, rules: Rules) -> dict:
         "contests": counted["contests"],
         # What pages state (quorum, item vetoes, votes needed), decided by tally, not by them.
         **tk.decisions(sp.kind, counted, expected=meeting["expected"], present=meeting["present"], rules=rules),
+        # The percentages pages show, by the one display rule (tally.percent), never recomputed.
+        "percent": tpercent.shown(sp.kind, counted, rules),
     }
 
 
@@ -192,7 +200,8 @@ def turnout(db: Database, poll_id: str, rules: Rules) -> dict:
     """The counts that move one by one, and the quorum they reach now (tally decides it)."""
     with db.read() as conn:
         row = conn.execute(
-            "SELECT p.id, p.kind, p.state, p.issued, p.cast_count, p.blank, p.published, m.expected, m.present"
+            "SELECT p.id, p.kind, p.state, p.issued, p.cast_count, p.blank, p.published, p.rules_sha256,"
+            " m.expected, m.present"
             " FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?", (poll_id,)).fetchone()
         if row is None:
             raise Refusal(404, "not_found")
@@ -203,5 +212,5 @@ def turnout(db: Database, poll_id: str, rules: Rules) -> dict:
            "blank": blank, "spoiled": 0, "counts": counts,
            "issued_beyond": slips_beyond(row["issued"], row["present"], row["expected"])}
     out["quorum"] = tk.quorum_state(row["kind"], expected=row["expected"], present=row["present"],
-                                    cast=row["cast_count"], rules=rules)
+                                    cast=row["cast_count"], rules=rules_by_hash(db, row["rules_sha256"], rules))
     return out

@@ -1,6 +1,8 @@
-"""Opening and closing a poll. Closing voids the unused slips, fixes the result and the ballot
-box's digest, signs the certificate, and rewrites the box in key order so that even the file's
-pages keep no arrival order (SECURITY.md, "Secrecy")."""
+"""Opening and closing a poll. Opening makes the zero report (the box is empty, the empty box's
+digest, the slips issued, the log head) and fixes the rules the poll is counted under. Closing
+voids the unused slips, fixes the result and the ballot box's digest under the poll's own rules,
+signs the certificate, and rewrites the box in key order so that even the file's pages keep no
+arrival order (SECURITY.md, "Secrecy")."""
 
 from __future__ import annotations
 
@@ -15,19 +17,46 @@ from kiosk.errors import Refusal, explained
 from kiosk.store import eventlog
 from kiosk.store.db import Database
 from tally import kinds as tk
-from tally.rules import Rules
+from tally.rules import Rules, load_rules
 
 
-def open_poll(db: Database, actor: str, poll_id: str) -> dict:
+def open_poll(db: Database, actor: str, poll_id: str, rules_text: str | None = None) -> dict:
+    """Open a draft after its zero report: the box must be empty. ``rules_text``, the rules in
+    force, is kept with the poll (rules_texts) and the poll is counted under it from now on,
+    whatever the rules file says later; None keeps nothing (counted under the rules in force)."""
+    sp = spec(db, poll_id)
+    rules = load_rules(rules_text) if rules_text is not None else None
+    if rules is not None:
+        try:  # made under other rules, it may no longer fit the ones it would be counted under
+            tk.validate_spec(sp.kind, list(sp.contests), rules)
+        except ValueError as exc:
+            raise Refusal(409, "state", detail=_l(
+                "the poll does not fit the rules in use (%(problem)s)", problem=explained(exc))) from None
     with db.write() as conn:
-        row = conn.execute("SELECT state, issued FROM polls WHERE id = ?", (poll_id,)).fetchone()
-        if row is None:
-            raise Refusal(404, "not_found")
+        row = conn.execute("SELECT state, issued, rehearsal FROM polls WHERE id = ?", (poll_id,)).fetchone()
         if row["state"] != "draft":
             raise Refusal(409, "state", detail=_l("the poll is %(state)s, only a draft can be opened", state=row["state"]))
-        conn.execute("UPDATE polls SET state = 'open', opened_at = ? WHERE id = ?", (eventlog.now(), poll_id))
-        eventlog.append(conn, actor, "poll.opened", {"poll": poll_id, "issued": row["issued"]})
-    return {"poll": poll_id, "state": "open"}
+        in_box = conn.execute("SELECT (SELECT count(*) FROM ballots WHERE poll_id = ?1)"
+                              " + (SELECT count(*) FROM receipts WHERE poll_id = ?1)"
+                              " + (SELECT count(*) FROM paper_ballots WHERE poll_id = ?1)", (poll_id,)).fetchone()[0]
+        if in_box:  # never by the server's own doing: a box is emptied only by a rehearsal's reset
+            raise Refusal(409, "state", detail=_l(
+                "the ballot box is not empty (%(n)s records): the poll cannot open", n=in_box))
+        opened_at = eventlog.now()
+        sha = None
+        if rules_text is not None:
+            sha = evidence.rules_hash(rules_text)
+            conn.execute("INSERT OR IGNORE INTO rules_texts (sha256, text) VALUES (?, ?)", (sha, rules_text))
+        report = {"ballots": 0, "digest": evidence.ballot_box_digest([]), "issued": row["issued"],
+                  "rules_sha256": sha, "rehearsal": bool(row["rehearsal"])}
+        eventlog.append(conn, actor, "poll.opened", {"poll": poll_id, **report})
+        # The head at opening is the entry that records the zero report, read out in the room
+        # (inside this write transaction it is the newest entry).
+        head = eventlog.head(conn)
+        report.update(opened_at=opened_at, log_head=head)
+        conn.execute("UPDATE polls SET state = 'open', opened_at = ?, zero_report = ?, rules_sha256 = ?"
+                     " WHERE id = ?", (opened_at, json.dumps(report), sha, poll_id))
+    return {"poll": poll_id, "state": "open", "zero_report": report}
 
 
 def close_poll(db: Database, rules: Rules, actor: str, poll_id: str, signer: evidence.Signer) -> dict:
@@ -35,7 +64,7 @@ def close_poll(db: Database, rules: Rules, actor: str, poll_id: str, signer: evi
     fixed, and the result certificate is signed (SECURITY.md, "Integrity and evidence")."""
     sp = spec(db, poll_id)
     with db.write() as conn:
-        row = conn.execute("SELECT state FROM polls WHERE id = ?", (poll_id,)).fetchone()
+        row = conn.execute("SELECT state, rehearsal, rules_sha256 FROM polls WHERE id = ?", (poll_id,)).fetchone()
         if row["state"] != "open":
             raise Refusal(409, "state", detail=_l("the poll is %(state)s, only an open poll can be closed", state=row["state"]))
         paper.into_box(conn, poll_id)  # the paper box closed first; its ballots join the box
@@ -44,10 +73,11 @@ def close_poll(db: Database, rules: Rules, actor: str, poll_id: str, signer: evi
         conn.execute("UPDATE polls SET state = 'closed', closed_at = ? WHERE id = ?", (closed_at, poll_id))
         _rewrite_in_key_order(conn, poll_id)
         try:
-            doc = compute(conn, rules, sp)
+            doc = compute(conn, rules, sp)  # under the rules the poll opened with, when it kept them
         except (tk.AnswerError, ValueError) as exc:
-            # Only when the rules file changed under an open poll (e.g. the number of character
-            # items): nothing is closed; serve with the rules the poll opened under, then close.
+            # Only for a poll opened before polls kept their rules, when the rules file changed
+            # under it (e.g. the number of character items): nothing is closed; serve with the
+            # rules the poll opened under, then close.
             raise Refusal(409, "state", detail=_l(
                 "the stored ballots do not fit the rules file in use (%(problem)s); restart the server "
                 "with the rules this poll was opened under, then close it", problem=explained(exc))) from None
@@ -60,12 +90,17 @@ def close_poll(db: Database, rules: Rules, actor: str, poll_id: str, signer: evi
             entry_hash = conn.execute("SELECT hash FROM events WHERE seq = ?", (seq,)).fetchone()[0]
             meeting = conn.execute("SELECT id, title FROM meetings WHERE id = ?", (sp.meeting_id,)).fetchone()
             codes = [r[0] for r in conn.execute("SELECT code FROM receipts WHERE poll_id = ?", (poll_id,))]
+            kept = row["rules_sha256"] and conn.execute(
+                "SELECT text FROM rules_texts WHERE sha256 = ?", (row["rules_sha256"],)).fetchone()
+            rules_text = kept["text"] if kept else signer.rules_text  # the poll's own rules
             cert = evidence.certificate_for(doc, contests_to_json(sp.contests), dict(meeting),
-                                            signer.rules_text, entry_hash, closed_at, codes)
+                                            rules_text, entry_hash, closed_at, codes)
+            if row["rehearsal"]:  # a rehearsal's certificate says so (real ones keep their shape)
+                cert["rehearsal"] = True
             conn.execute("UPDATE polls SET certificate = ?, signature = ? WHERE id = ?",
                          (evidence.canonical(cert), evidence.sign(signer.key, cert), poll_id))
             conn.execute("INSERT OR IGNORE INTO rules_texts (sha256, text) VALUES (?, ?)",
-                         (cert["rules_sha256"], signer.rules_text))
+                         (cert["rules_sha256"], rules_text))
     # The WAL still holds the frames written as ballots arrived; empty it now that the box is
     # rewritten (best effort: a reader still looking at an old snapshot defers it).
     with db.connection() as conn:

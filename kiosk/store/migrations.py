@@ -18,7 +18,7 @@ from kiosk.store.db import connect
 
 migrations = Migrations("ballotroom")
 NAMES = ("m001_initial", "m002_certificates_and_devices", "m003_rounds", "m004_stages", "m005_token_batches",
-         "m006_roster", "m007_poll_records", "m008_paper")
+         "m006_roster", "m007_poll_records", "m008_paper", "m009_rehearsal")
 
 
 def schema(name: str) -> str:

@@ -6,7 +6,7 @@ without being documented here.
 
 from __future__ import annotations
 
-from kiosk.domain import issuing, meetings
+from kiosk.domain import issuing, meetings, rehearsal
 from kiosk.web.api.openapi_paper import COUNTS_PAPER, RESULTS_PROPERTIES, paper_paths
 from kiosk.web.api.openapi_parts import (
     BEARER,
@@ -63,6 +63,10 @@ SCHEMAS = {
                 "feeds its part of the round's score sheet once closed; a candidate is in at most one "
                 "poll of each of these kinds per round (409). Other kinds feed no part.")},
             "contests": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Contest"}},
+            "rehearsal": {"type": "boolean", "default": False, "description": (
+                "a rehearsal, run with test slips (marked 测试): its ballots are never counted with a real "
+                "poll's, it names no round (400 with `round`), the board never lists it, and it can be reset "
+                "(POST /polls/{poll_id}/reset)")},
         },
     },
     "Poll": {
@@ -77,10 +81,48 @@ SCHEMAS = {
             "issued": {"type": "integer"}, "cast_count": {"type": "integer"}, "blank": {"type": "integer"},
             "created_at": {"type": "string"}, "opened_at": {"type": ["string", "null"]},
             "closed_at": {"type": ["string", "null"]},
+            "rehearsal": {"type": "boolean", "description": "a rehearsal with test slips (测试)"},
+            "zero_report": {"oneOf": [{"$ref": "#/components/schemas/ZeroReport"}, {"type": "null"}],
+                            "description": "what the room was shown at opening; null before"},
+            "rules_sha256": {"type": ["string", "null"], "description": (
+                "SHA-256 of the rules text the poll opened with and is counted under (null before opening)")},
         },
     },
     "PollState": {"type": "object", "required": ["poll", "state"], "properties": {
         "poll": {"type": "string"}, "state": {"type": "string", "enum": ["draft", "open", "closed"]}}},
+    "LogHead": {"type": "object", "required": ["seq", "hash", "code"], "properties": {
+        "seq": {"type": "integer", "minimum": 0, "description": "the entry's sequence number (0: the empty log)"},
+        "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "code": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$",
+                 "description": "the short form read out in the room (`ballotroom log verify --head CODE`)"}}},
+    "ZeroReport": {
+        "type": "object", "additionalProperties": False,
+        "description": ("The zero report, made when the poll opens: the box is empty, the digest of the empty "
+                        "box, the slips issued, the rules the poll is counted under and the log head at "
+                        "opening (the entry that records this report)."),
+        "required": ["ballots", "digest", "issued", "rules_sha256", "rehearsal", "opened_at", "log_head"],
+        "properties": {
+            "ballots": {"type": "integer", "const": 0, "description": "ballots in the box at opening: none"},
+            "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": (
+                "the ballot box digest of no ballots (SHA-256 of nothing), the figure the close's digest "
+                "starts from")},
+            "issued": {"type": "integer", "minimum": 0, "description": "slips issued at opening"},
+            "rules_sha256": {"type": ["string", "null"], "description": "the rules the poll opened with"},
+            "rehearsal": {"type": "boolean"},
+            "opened_at": {"type": "string"},
+            "log_head": {"$ref": "#/components/schemas/LogHead"},
+        },
+    },
+    "Opened": {"type": "object", "required": ["poll", "state", "zero_report"], "properties": {
+        "poll": {"type": "string"}, "state": {"type": "string", "const": "open"},
+        "zero_report": {"$ref": "#/components/schemas/ZeroReport"}}},
+    "Reset": {"type": "object", "required": ["poll", "state", "removed"], "properties": {
+        "poll": {"type": "string"}, "state": {"type": "string", "const": "draft"},
+        "removed": {"type": "object", "required": ["ballots", "tracking_codes", "slips"],
+                    "additionalProperties": False, "properties": {
+                        "ballots": {"type": "integer", "minimum": 0},
+                        "tracking_codes": {"type": "integer", "minimum": 0},
+                        "slips": {"type": "integer", "minimum": 0}}}}},
     "Batches": {"type": "object", "required": ["poll", "batches"], "properties": {
         "poll": {"type": "string"}, "batches": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "string"}, "count": {"type": "integer"}, "issued_at": {"type": "string"},
@@ -212,12 +254,35 @@ def document(rules=None) -> dict:
                           **errors(400, 401, 403, 404, 409)},
         }},
         "/api/v1/polls/{poll_id}/open": {"post": {
-            "summary": "Open a draft poll", "security": BEARER, "parameters": [path_id("poll_id")],
-            "responses": {**ok("Opened", {"$ref": "#/components/schemas/PollState"}),
+            "summary": "Open a draft poll after its zero report",
+            "description": ("The box must be empty (409 otherwise). The answer carries the zero report, shown "
+                            "on the projector and printed on the result sheet; the poll keeps the rules in "
+                            "force now and is counted under them until and after its close, whatever the "
+                            "rules file says later (409 if the poll no longer fits them)."),
+            "security": BEARER, "parameters": [path_id("poll_id")],
+            "responses": {**ok("Opened", {"$ref": "#/components/schemas/Opened"}),
                           **errors(401, 403, 404, 409)},
+        }},
+        "/api/v1/polls/{poll_id}/rehearsal": {"post": {
+            "summary": "Make a rehearsal of the poll: the same ballot, with test slips",
+            "description": "A new draft poll in the same meeting, with `rehearsal` true and no round.",
+            "security": BEARER, "parameters": [path_id("poll_id")],
+            "responses": {**ok("Created: the rehearsal, a draft", {"$ref": "#/components/schemas/Poll"}, 201),
+                          **errors(401, 403, 404)},
+        }},
+        "/api/v1/polls/{poll_id}/reset": {"post": {
+            "summary": "Reset a rehearsal: its ballots, tracking codes and slips removed, a draft again",
+            "description": "Logged (`poll.rehearsal_reset`) with how many went. A real poll is never reset (409).",
+            "security": BEARER, "parameters": [path_id("poll_id")],
+            "requestBody": {**json_body({"type": "object", "additionalProperties": False, "properties": {
+                "reason": {"type": ["string", "null"], "maxLength": rehearsal.MAX_REASON,
+                           "description": "why, for the event log"}}}), "required": False},
+            "responses": {**ok("Reset", {"$ref": "#/components/schemas/Reset"}), **errors(400, 401, 403, 404, 409)},
         }},
         "/api/v1/polls/{poll_id}/close": {"post": {
             "summary": "Close an open poll: unused tokens become void, the result is fixed",
+            "description": ("Counted under the rules the poll opened with, even if the rules file changed "
+                            "since; its certificate names their hash."),
             "security": BEARER, "parameters": [path_id("poll_id")],
             "responses": {**ok("Closed", {"$ref": "#/components/schemas/PollState"}),
                           **errors(401, 403, 404, 409)},
@@ -231,10 +296,7 @@ def document(rules=None) -> dict:
             "description": "`ballotroom log verify --head CODE` checks later that a head the room saw is "
                            "still in the log.",
             "security": BEARER,
-            "responses": {**ok("The head", {"type": "object", "required": ["seq", "hash", "code"], "properties": {
-                "seq": {"type": "integer"}, "hash": {"type": "string"},
-                "code": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$"}}}),
-                **errors(401, 403)},
+            "responses": {**ok("The head", {"$ref": "#/components/schemas/LogHead"}), **errors(401, 403)},
         }},
         "/api/v1/ballots": {"post": {
             "summary": "Cast a ballot with a token",
@@ -299,6 +361,7 @@ _NEXT = {
         ("get", "/api/v1/polls/{poll_id}"), ("post", "/api/v1/polls/{poll_id}/tokens"),
         ("post", "/api/v1/polls/{poll_id}/open"), ("post", "/api/v1/polls/{poll_id}/close"),
         ("get", "/api/v1/polls/{poll_id}/results"), ("get", "/api/v1/polls/{poll_id}/batches"),
+        ("post", "/api/v1/polls/{poll_id}/rehearsal"), ("post", "/api/v1/polls/{poll_id}/reset"),
         ("get", "/api/v1/polls/{poll_id}/paper"), ("post", "/api/v1/polls/{poll_id}/paper/handed-out"),
         ("post", "/api/v1/polls/{poll_id}/paper/entries"), ("post", "/api/v1/polls/{poll_id}/paper/close")]),
     ("post", "/api/v1/rounds"): ("round_id", "#/id", [
