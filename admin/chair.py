@@ -38,7 +38,6 @@ def _helpers():
     return {
         "kind_name": lambda kind: vr.KIND_NAMES.get(kind, kind),
         "state_name": lambda state: vr.STATE_NAMES.get(state, state),
-        "pct": vr.rate_percent,
         "width": vr.width,
         "fmt": vr.fmt,
         "local_time": vr.local_time,

@@ -76,14 +76,6 @@ def local_time(iso: str | None) -> str:
         return iso
 
 
-def rate_percent(rate: object) -> str:
-    """A results document's rate string as a percentage: "0.3125" -> "31.25%"."""
-    try:
-        return f"{Decimal(str(rate)) * 100:.2f}%"
-    except InvalidOperation:
-        return "–"
-
-
 def width(part: object, whole: object = 1) -> str:
     """CSS width in percent of ``part`` / ``whole``, kept within 0..100."""
     try:

@@ -69,3 +69,21 @@ def candidate_percent(kind: str, candidate: dict, cast: int, rules: Rules) -> st
         return None
     # The plenary has no line: its places go to the most voted, not to a share.
     return percent_text(share, None if kind == "plenary_recommendation" else line_share(kind, rules))
+
+
+def shown(kind: str, counted: dict, rules: Rules) -> dict:
+    """Every percentage a page shows of a results document, as text, decided here once:
+    ``candidates`` per candidate id (``candidate_percent``), and for the character test ``items``
+    per candidate id, each item's share of frequent answers beside the veto line."""
+    out: dict = {"candidates": {}, "items": {}}
+    for contest in counted["contests"]:
+        for c in contest["candidates"]:
+            text = candidate_percent(kind, c, counted["cast"], rules)
+            if text is not None:
+                out["candidates"][c["id"]] = text
+            if kind == "character":
+                raters = c.get("raters") or 0
+                out["items"][c["id"]] = [
+                    percent_text(Fraction(n, raters) if raters else Fraction(0), rules.character_veto_share)
+                    for n in c["frequent"]]
+    return out

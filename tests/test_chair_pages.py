@@ -292,7 +292,7 @@ def test_turnout_moves_one_by_one_and_the_tally_in_batches(app, room):
     assert "Blank moves only with each published batch of 5 ballots" in root.text
     assert "The tally is updated every 5 ballots so no single vote can be singled out." in root.text
     assert root.find("p", id="tally-of").text == "The tally counts 0 of 3 ballots cast."
-    assert [r.find("span", cls="value").text for r in rows(root).values()] == ["0 of 0 · 0.00%"] * 3
+    assert [r.find("span", cls="value").text for r in rows(root).values()] == ["0 of 0 · 0.0%"] * 3
     assert "Quorum met: 10 present of 12 expected (8 needed)." in root.find("p", id="quorum").text
 
     room.cast([{"c1": ["k1"]}, {"c1": ["k1"]}])
@@ -300,7 +300,7 @@ def test_turnout_moves_one_by_one_and_the_tally_in_batches(app, room):
     root = page(chair.get(f"/chair/polls/{poll}?lang=en"))
     assert root.find("p", id="tally-of").text == "The tally counts 5 of 5 ballots cast."
     k1 = rows(root)["k1"]
-    assert k1.find("span", cls="value").text == "3 of 5 · 60.00%"
+    assert k1.find("span", cls="value").text == "3 of 5 · 60.0%"
     assert k1.find("span", cls="fill").attrs["style"] == "width: 60.00%"
     line = root.find("span", cls="line")
     assert line.attrs["style"] == "left: 30.0%" and line.attrs["data-label"] == "30%"
@@ -351,7 +351,7 @@ def test_democratic_result_shows_counts_marks_and_the_digest(room):
     assert not root.find_all("form", id="close-form") and not root.find_all("p", cls="batch-note")
     by_id = rows(root)
     assert [by_id[k].find("span", cls="value").text for k in ("k1", "k2", "k3")] == [
-        "6 of 10 · 60.00%", "3 of 10 · 30.00%", "1 of 10 · 10.00%"]
+        "6 of 10 · 60.0%", "3 of 10 · 30.0%", "1 of 10 · 10.0%"]
     assert [marks(by_id[k]) for k in ("k1", "k2", "k3")] == [["passes"], ["passes"], ["fails"]]
     sheet = root.find("section", cls="result-sheet")
     counts = [td.text for td in sheet.find("table").find_all("td")]
@@ -440,7 +440,7 @@ def test_character_warns_below_the_minimum_raters_and_marks_a_veto(room):
     assert marks(people["k1"]) == ["veto", "incomplete"] and marks(people["k2"]) == ["incomplete"]
     first_item = people["k1"].find_all("li", cls="item")[0]
     assert "fail" in first_item.find("span", cls="fill").classes
-    assert first_item.find("span", cls="value").text == "1 frequent · 33.33%"
+    assert first_item.find("span", cls="value").text == "1 frequent · 33.3%"
     assert first_item.find("span", cls="line").attrs["data-label"] == "30%"
     assert len(people["k1"].find_all("li", cls="item")) == items
     assert "veto: 甲" in root.find("ul", cls="outcome").text
@@ -453,7 +453,7 @@ def test_survey_and_leaders_draw_their_figures(room):
     room.cast([{"k1": "satisfied"}] * 3 + [{"k1": "basically_satisfied"}, {"k1": "dissatisfied"}])
     chair.post(f"/chair/polls/{survey}/close", data={"confirm": "yes"})
     row = rows(page(chair.get(f"/chair/polls/{survey}?lang=en")))["k1"]
-    assert row.find("span", cls="value").text == "80.00%"
+    assert row.find("span", cls="value").text == "80.0%"
     assert marks(row) == ["passes", "incomplete"]
     assert row.find("span", cls="respondents").text == "5 / 50 respondents"
 

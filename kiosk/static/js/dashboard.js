@@ -47,12 +47,11 @@
       return value === undefined || value === null ? "" : String(value);
     });
   }
-  // "0.3125" -> "31.25%": rates come as 4-place decimal strings.
-  function pct(rate) {
-    var n = Math.round(parseFloat(rate) * 10000);
-    if (!isFinite(n)) return "–";
-    return Math.floor(n / 100) + "." + ("0" + (n % 100)).slice(-2) + "%";
-  }
+  // Percentages as the results document states them (tally.percent: cut off to one decimal, never
+  // contradicting the outcome beside them); the page formats nothing itself.
+  function percentOf(doc, id) { return ((doc.percent || {}).candidates || {})[id] || "–"; }
+  function itemPercentOf(doc, id, i) { return ((((doc.percent || {}).items || {})[id]) || [])[i] || "–"; }
+
   function width(part, whole) {
     var p = parseFloat(part), w = whole === undefined ? 1 : parseFloat(whole);
     var value = w ? p / w * 100 : 0;
@@ -133,7 +132,7 @@
       li.append(
         nameCell(c.name, mark ? [mark] : []),
         barNode(fillClass(mark, c, final), width(c.rate), true, i === 0 ? rule.line_label : null),
-        el("span", "value", fmt(L.votes, { votes: c.votes, cast: doc.cast, percent: pct(c.rate) })));
+        el("span", "value", fmt(L.votes, { votes: c.votes, cast: doc.cast, percent: percentOf(doc, c.id) })));
       ul.append(li);
       if (plenary && i + 1 === places && i < rows.length - 1) {
         var cut = el("li", "cut");
@@ -190,7 +189,7 @@
           name,
           barNode(over[i] ? "fail" : "", width(share), true,
                   i === 0 ? rule.line_label : null),
-          el("span", "value", fmt(L.item_value, { frequent: c.frequent[i], percent: pct(share) })));
+          el("span", "value", fmt(L.item_value, { frequent: c.frequent[i], percent: itemPercentOf(doc, c.id, i) })));
         ul.append(li);
       });
       person.append(ul);
@@ -214,7 +213,7 @@
       li.append(
         nameCell(c.name, marks),
         barNode(fillClass(mark, c, final), width(c.satisfaction), true, i === 0 ? rule.line_label : null),
-        el("span", "value", pct(c.satisfaction)),
+        el("span", "value", percentOf(doc, c.id)),
         sub);
       ul.append(li);
     });
@@ -267,7 +266,7 @@
   }
 
   // Exposed for checking that the script draws what the server draws.
-  window.BallotroomBoard = { render: board, pct: pct, fmt: fmt };
+  window.BallotroomBoard = { render: board, fmt: fmt };
 
   // --- live updates -------------------------------------------------------------------------
   if (!window.io || cfg.state === "closed") return;
