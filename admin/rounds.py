@@ -26,6 +26,7 @@ from kiosk.domain import meetings, polls, round_doc, round_input, rounds
 from kiosk.errors import Refusal
 from kiosk.web.context import current_rules, db
 from tally.display import fixed
+from tally.poll import ballot_names
 from tally.ratios import initial_places
 from tally.roundfile import PARTS
 from tally.rules import YEAR_END_GRADES
@@ -248,7 +249,9 @@ def new_poll(round_id: str):
         for lv in stored["levels"]:
             if typed["poll_levels"] and lv["id"] not in typed["poll_levels"]:
                 continue
-            names = [{"id": c["id"], "name": c["name"]} for c in stored["candidates"] if c["level"] == lv["id"]]
+            people = [c for c in stored["candidates"] if c["level"] == lv["id"]]
+            shown = ballot_names([(c["id"], c["name"], c.get("unit")) for c in people])
+            names = [{"id": c["id"], "name": shown[c["id"]]} for c in people]
             if names:
                 choices = min(lv["posts"], len(names))
                 contests.append({"id": lv["id"], "title": rounds.level_name(lv), "max_choices": choices,

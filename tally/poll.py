@@ -80,6 +80,17 @@ def duplicate_name(candidates: Sequence[Candidate]) -> str | None:
     return None
 
 
+def ballot_names(people: Sequence[tuple[str, str, str | None]]) -> dict[str, str]:
+    """The name each of ``people`` (id, name, unit) carries on one contest of a ballot: the name,
+    and where two of them share it (``name_key``), the name with its unit, 张伟（城关镇）, as a
+    ballot must tell them apart. Without units to tell them apart, names stay as they are and
+    the contest is refused (``duplicate_name``) with a sentence saying what to do."""
+    keys = [name_key(name) for _id, name, _unit in people]
+    shared = {key for key in keys if keys.count(key) > 1}
+    return {pid: (f"{name}（{unit}）" if name_key(name) in shared and unit else name)
+            for pid, name, unit in people}
+
+
 def all_candidates(contests: Sequence[Contest]) -> Iterator[tuple[Contest, Candidate]]:
     """Every candidate of the poll with its contest, in the poll's order."""
     for contest in contests:

@@ -22,6 +22,7 @@ from kiosk.domain import rounds
 from kiosk.stages import core
 from kiosk.store.db import Database
 from tally.competitive import LevelProgress, progress
+from tally.poll import ballot_names
 from tally.rules import Rules
 
 
@@ -87,8 +88,9 @@ class LevelVote:
         contests, basis = [], {}
         for row in rows:
             lid = row.level["id"]
+            shown = ballot_names([(cid, names[cid]["name"], names[cid].get("unit")) for cid in row.candidates])
             contests.append({"id": lid, "title": rounds.level_name(row.level), "max_choices": row.max_choices,
-                             "places": row.places, "candidates": [{"id": cid, "name": names[cid]["name"]}
+                             "places": row.places, "candidates": [{"id": cid, "name": shown[cid]}
                                                                   for cid in row.candidates]})
             basis[lid] = row.basis
         n = len(self.mains(summaries)) + 1
@@ -120,8 +122,9 @@ class LevelVote:
         levels = {lv["id"]: lv for lv in stored["levels"]}
         contests, basis = [], {}
         for p in pending:
+            shown = ballot_names([(cid, names[cid]["name"], names[cid].get("unit")) for cid in p.runoff])
             contests.append({"id": p.level, "title": rounds.level_name(levels[p.level]), "max_choices": p.remaining,
-                             "places": p.remaining, "candidates": [{"id": cid, "name": names[cid]["name"]}
+                             "places": p.remaining, "candidates": [{"id": cid, "name": shown[cid]}
                                                                     for cid in p.runoff]})
             basis[p.level] = {"candidates": list(p.runoff), "places": p.remaining, "chosen_before": list(p.chosen)}
         meeting = data.get("meeting") or summaries[-1]["meeting"]["id"]
