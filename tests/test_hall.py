@@ -265,3 +265,32 @@ def test_several_processes_without_redis_are_refused_at_start(tmp_path):
     assert done.returncode == 2
     assert "needs Redis" in done.stderr and "redis://127.0.0.1:1/0" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_with_redis_stopped_ballots_are_still_stored_and_live_updates_resume_when_it_returns(hall):
+    poll, tokens = _open_poll(hall, 100)
+
+    async def scenario():
+        board = Dashboard(hall, "127.0.1.1", "websocket")
+        await board.open(poll)
+        hall.redis.stop()
+        try:
+            statuses = await asyncio.to_thread(hall.cast_all, tokens[:20])
+            assert statuses == [201] * 20  # durable without Redis: it is not on a ballot's path
+            assert hall.stored(poll) == 20
+        finally:
+            hall.redis.start()  # the same port: the processes find it again by themselves
+        statuses = await asyncio.to_thread(hall.cast_all, tokens[20:40])
+        assert statuses == [201] * 20
+        await _until(lambda: board.saw(40) or not board.client.connected,
+                     "the live view resumed (or the dashboard was told to reconnect)")
+        if not board.client.connected:  # a dashboard reconnects; then it sees the tally again
+            board = Dashboard(hall, "127.0.1.1", "websocket")
+            await board.open(poll)
+            more = await asyncio.to_thread(hall.cast_all, tokens[40:50])
+            assert more == [201] * 10
+            await _until(lambda: board.saw(50), "a reconnected dashboard sees the tallies")
+        await board.close()
+
+    asyncio.run(scenario())
+    assert hall.stored(poll) >= 40

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 import weakref
 
 from flask import current_app, request, session
@@ -28,6 +29,7 @@ from kiosk.web import cluster, connections
 from kiosk.web.context import current_rules, db
 
 NAMESPACE = "/live"
+REFRESH = 10.0  # seconds between two sendings of the published tallies, with several processes
 WATCH_ROLES = ("admin", "chair")
 
 
@@ -58,6 +60,7 @@ class Publisher:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._started = False
+        self._refreshed = time.monotonic()
 
     def start(self) -> None:
         """Run the loop from now on (with several processes: so that any of them may be chosen)."""
@@ -88,7 +91,25 @@ class Publisher:
                         self.flush(poll_id)
                     except Exception:  # a failed publication must not stop later ones
                         self.app.logger.exception("live publication failed for poll %s", poll_id)
+                if self.leadership is not None and self.leadership.held:
+                    self._refresh()
             self.socketio.sleep(self.interval)
+
+    def _refresh(self) -> None:
+        """Every REFRESH seconds, send each open poll's last published tally and its turnout
+        again. Through Redis a message can be lost (a process resubscribing after Redis came
+        back); sending what was already published again reveals nothing new and mends that."""
+        now = time.monotonic()
+        if now - self._refreshed < REFRESH:
+            return
+        self._refreshed = now
+        database, rules = self.app.extensions["ballotroom_db"], self.app.config["RULES"]
+        try:
+            for row in database.query("SELECT id FROM polls WHERE state = 'open'"):
+                self.socketio.emit("turnout", counting.turnout(database, row["id"], rules), to=room(row["id"]), namespace=NAMESPACE)
+                self.socketio.emit("tally", counting.results(database, rules, row["id"]), to=room(row["id"]), namespace=NAMESPACE)
+        except Exception:  # the next refresh tries again
+            self.app.logger.exception("live refresh failed")
 
     def _shared(self, dirty: set[str]) -> set[str]:
         """Hand this process's arrivals to Redis; the polls to publish if this process holds the
