@@ -6,6 +6,8 @@ live publisher released (kiosk/web/live.py), so no single ballot can be singled 
 
 from __future__ import annotations
 
+import json
+
 from flask import (
     Blueprint,
     Response,
@@ -20,9 +22,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from kiosk.documents import result_sheet
-from kiosk.domain import counting, evidence, lifecycle, meetings, polls, records
+from kiosk.domain import counting, evidence, lifecycle, meetings, polls, records, rehearsal
 from kiosk.errors import Refusal
-from kiosk.store import localtime
+from kiosk.store import eventlog, localtime
 from kiosk.web import i18n, live
 from kiosk.web.context import current_rules, db, settings, signer
 
@@ -63,7 +65,8 @@ def _page(poll_id: str) -> dict:
     doc = counting.results(db(), current_rules(), poll_id)
     turnout = counting.turnout(db(), poll_id, current_rules())
     closed = doc["state"] == "closed"
-    rule = vr.board_rules(poll, doc["expected"], current_rules(), i18n.current())
+    # The poll's own rules (those it opened with) draw its lines, as they count it.
+    rule = vr.board_rules(poll, doc["expected"], polls.rules_of(db(), poll_id, current_rules()), i18n.current())
     # Decided by tally: the fixed result's quorum once closed, the live turnout's while open.
     quorum = (doc if closed else turnout)["quorum"]
     labels = vr.labels()
@@ -79,6 +82,8 @@ def _page(poll_id: str) -> dict:
         "L": labels,
         "batch": batch,
         "stages": chair_view.timeline_of_poll(db(), poll_id),
+        "zero": poll["zero_report"],
+        "head": _head(poll),
         "config": {
             "poll": poll_id,
             "state": doc["state"],
@@ -87,6 +92,16 @@ def _page(poll_id: str) -> dict:
             "counted": doc["cast"],
         },
     }
+
+
+def _head(poll: dict) -> str:
+    """The log head the room reads out: once closed, the head at the close (its certified entry);
+    before, the head now (kept up to date on the page by the `log_head` live event)."""
+    entry = poll["certificate"] and json.loads(poll["certificate"]).get("log_entry")
+    if entry:
+        return eventlog.head_code(entry)
+    with db().read() as conn:
+        return eventlog.head(conn)["code"]
 
 
 @bp.get("/polls/<poll_id>")
@@ -110,7 +125,7 @@ def projector(poll_id: str):
 @login_required("admin", "chair")
 def open_poll(poll_id: str):
     try:
-        lifecycle.open_poll(db(), actor(), poll_id)
+        lifecycle.open_poll(db(), actor(), poll_id, signer().rules_text)
     except Refusal as exc:
         if exc.status == 404:
             raise
@@ -137,6 +152,23 @@ def close_poll(poll_id: str):
         return redirect(url_for(".poll", poll_id=poll_id))
     live.state_changed(poll_id, final=doc)
     flash(_("The poll is closed and its result is fixed."), "notice")
+    return redirect(url_for(".poll", poll_id=poll_id))
+
+
+@bp.post("/polls/<poll_id>/reset")
+@login_required("admin", "chair")
+def reset_rehearsal(poll_id: str):
+    """Empty a rehearsal (ballots, tracking codes, test slips) so that it can be run again."""
+    try:
+        done = rehearsal.reset(db(), actor(), poll_id, request.form.get("reason") or None)
+    except Refusal as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for(".poll", poll_id=poll_id))
+    live.state_changed(poll_id)
+    flash(_("The rehearsal is reset: %(ballots)s ballots and %(slips)s test slips removed. Issue new test "
+            "slips to run it again.", ballots=done["removed"]["ballots"], slips=done["removed"]["slips"]), "notice")
     return redirect(url_for(".poll", poll_id=poll_id))
 
 
@@ -174,6 +206,13 @@ RESULT_LABELS = {
                         "bundle from the bulletin board and check with ballotroom verify that no ballot was changed "
                         "and that this server signed the result."),
     "page": _l("Page %(page)s of %(pages)s"),
+    "zero_heading": _l("Zero report at opening"),
+    "zero_text": _l("The ballot box was empty when voting opened: %(ballots)s ballots, %(issued)s slips issued."),
+    "zero_digest": _l("Digest of the empty ballot box: "),
+    "zero_head": _l("Log head at opening: "),
+    "zero_missing": _l("No zero report: the poll opened before the server made one."),
+    "close_head": _l("Log head at the close: "),
+    "rehearsal": _l("REHEARSAL with test slips: not a real vote, not a result"),
 }
 
 
@@ -194,8 +233,9 @@ def _sheet(poll_id: str) -> dict:
         opened=localtime.local_text(poll["opened_at"], zone, seconds=False),
         closed=localtime.local_text(poll["closed_at"], zone, seconds=False),
         timezone=str(localtime.zone(zone)), chair=kept["chair"], scrutineers=kept["scrutineers"],
-        tellers=kept["tellers"], fingerprint=evidence.fingerprint(evidence.public_key_pem(signer().key)))
-    return result_sheet.model(doc, record, current_rules(),
+        tellers=kept["tellers"], fingerprint=evidence.fingerprint(evidence.public_key_pem(signer().key)),
+        zero_report=poll["zero_report"], close_head=_head(poll), rehearsal=poll["rehearsal"])
+    return result_sheet.model(doc, record, polls.rules_of(db(), poll_id, current_rules()),
                               lambda k: str(RESULT_LABELS.get(k) or vr.KIND_NAMES.get(k) or k))
 
 

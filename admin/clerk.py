@@ -282,7 +282,7 @@ def open_poll(poll_id: str):
     if request.method == "GET":
         return redirect(url_for(".poll", poll_id=poll_id))
     try:
-        lifecycle.open_poll(db(), actor(), poll_id)
+        lifecycle.open_poll(db(), actor(), poll_id, signer().rules_text)
     except Refusal as refusal:
         if refusal.status == 404:
             raise
@@ -368,7 +368,7 @@ def void_batch(poll_id: str, batch_id: str):
 @bp.get("/polls/<poll_id>/slips/<batch_id>.pdf")
 @login_required("admin")
 def slips_pdf(poll_id: str, batch_id: str):
-    polls.get(db(), poll_id)
+    poll = polls.get(db(), poll_id)
     store = slip_batches.store(current_app)
     batch = store.take(batch_id, poll_id)
     if batch is None:
@@ -381,7 +381,7 @@ def slips_pdf(poll_id: str, batch_id: str):
         # A thousand slips take a second or two of reportlab: in a native thread, so the server's
         # loop goes on taking ballots meanwhile (kiosk/blocking.py).
         pdf = blocking.run(partial(render_slips, batch.poll_title, list(batch.slips),
-                                   meeting_title=batch.meeting_title))
+                                   meeting_title=batch.meeting_title, rehearsal=poll["rehearsal"]))
     except Exception:  # the PDF library failed: keep the batch for another try
         current_app.logger.exception("slips PDF failed for poll %s", poll_id)
         store.put_back(batch_id, batch)

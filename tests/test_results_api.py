@@ -120,7 +120,10 @@ def test_published_quorum_follows_attendance_without_revealing_a_ballot(api, app
     assert api.results(poll)["cast"] == 5
 
 
-def test_closing_under_a_changed_rules_file_is_refused_and_changes_nothing(api, app, instance, tmp_path):
+def test_a_poll_that_kept_no_rules_is_not_closed_under_a_changed_rules_file(api, app, instance, tmp_path, database):
+    """A poll opened before polls kept their rules (rules_sha256 NULL) is counted under the rules
+    in force; when they no longer fit its ballots, the close is refused and changes nothing. A
+    poll that kept its rules closes under them (tests/test_rehearsal_and_rules.py)."""
     from importlib import resources
 
     from kiosk.app import create_app
@@ -128,6 +131,8 @@ def test_closing_under_a_changed_rules_file_is_refused_and_changes_nothing(api, 
     poll = api.poll(meeting, "character", [contest("c1", names=("甲",))])
     token = api.tokens(poll, 1)[0]
     api.open(poll)
+    with database.write() as conn:
+        conn.execute("UPDATE polls SET rules_sha256 = NULL WHERE id = ?", (poll,))
     items = len(app.config["RULES"].character_items)
     assert api.vote(token, {"k1": ["none"] * items}).status_code == 201
     text = resources.files("tally").joinpath("rules.toml").read_text(encoding="utf-8")

@@ -84,12 +84,12 @@ def _closed_example(db: Database, instance, rules, candidates: list[dict]) -> st
                             "id": "section_chief", "title": "正科级", "max_choices": 2, "places": 2,
                             "candidates": candidates}])
     slips = issuing.issue_tokens(db, instance.secret_key(), "cli:demo", poll["id"], count=10)
-    lifecycle.open_poll(db, "cli:demo", poll["id"])
+    rules_text = resources.files("tally").joinpath("rules.toml").read_text(encoding="utf-8")
+    lifecycle.open_poll(db, "cli:demo", poll["id"], rules_text)
     ids = [c["id"] for c in candidates]
     choices = [ids[:2]] * 4 + [ids[1:3]] * 3 + [[ids[0], ids[3]]] * 2 + [[]]
     for slip, chosen in zip(slips, choices, strict=True):
         intake.submit(db, rules, instance.secret_key(), slip["token"], {"section_chief": chosen})
-    rules_text = resources.files("tally").joinpath("rules.toml").read_text(encoding="utf-8")
     lifecycle.close_poll(db, rules, "cli:demo", poll["id"], evidence.Signer(instance.signing_key(), rules_text))
     return poll["id"]
 

@@ -55,6 +55,9 @@ class Record:
     scrutineers: list[str] = field(default_factory=list)
     tellers: list[str] = field(default_factory=list)
     fingerprint: str | None = None
+    zero_report: dict | None = None  # what the room was shown at opening (polls.zero_report)
+    close_head: str | None = None  # the log head at the close, the short form read out
+    rehearsal: bool = False
 
 
 def _outcome(kind: str, doc: dict, contest: dict, cand: dict, line: str, L: Callable[[str], str]) -> str:
@@ -146,9 +149,22 @@ def model(doc: dict, record: Record, rules: Rules, labels: Callable[[str], str])
         "sign": L("signature"), "sign_date": L("sign_date"),
         "digest": (L("digest"), doc.get("digest", "—")),
         "fingerprint": (L("signing_key"), record.fingerprint or "—"),
+        "close_head": (L("close_head"), record.close_head or "—"),
+        "zero": _zero(record.zero_report, L),
+        "rehearsal": L("rehearsal") if record.rehearsal else "",
         "evidence_note": L("evidence_note"),
         "page": L("page"),
     }
+
+
+def _zero(report: dict | None, L: Callable[[str], str]) -> dict:
+    """The zero report as the sheet prints it: a heading and its lines."""
+    if not report:
+        return {"heading": L("zero_heading"), "lines": [L("zero_missing")]}
+    return {"heading": L("zero_heading"), "lines": [
+        L("zero_text") % {"ballots": report["ballots"], "issued": report["issued"]},
+        f"{L('zero_digest')}{report['digest']}",
+        f"{L('zero_head')}{report['log_head']['code']}"]}
 
 
 def render(sheet: dict) -> bytes:
@@ -165,6 +181,8 @@ def render(sheet: dict) -> bytes:
         return Paragraph(_escape(text), style)
 
     story = [p(sheet["title"], title), p(f"{sheet['heading']} · {sheet['kind']}", sub)]
+    if sheet["rehearsal"]:
+        story.append(p(sheet["rehearsal"], ParagraphStyle("rehearsal", parent=title, textColor=colors.HexColor("#b00000"))))
     facts = Table([[p(k), p(v)] for k, v in sheet["facts"]], colWidths=[30 * mm, 140 * mm])
     facts.setStyle(_grid(font, header=False))
     story += [facts, p(sheet["times_note"], small), Spacer(1, 3 * mm)]
@@ -176,6 +194,7 @@ def render(sheet: dict) -> bytes:
         story.append(p(sheet["rule"]))
     if sheet["percent_note"]:
         story.append(p(sheet["percent_note"], small))
+    story += [p(sheet["zero"]["heading"], heading)] + [p(line, small) for line in sheet["zero"]["lines"]]
     width = (170 * mm - 45 * mm) / max(1, len(sheet["columns"]) - 1)
     for contest in sheet["contests"]:
         rows = [[p(c) for c in sheet["columns"]]] + [[p(v) for v in row] for row in contest["rows"]]
@@ -197,8 +216,9 @@ def render(sheet: dict) -> bytes:
         canvas.saveState()
         canvas.setFont(font, 7)
         canvas.setFillGray(0.25)
-        y = 17 * mm
-        for text in (f"{sheet['digest'][0]}{sheet['digest'][1]}", f"{sheet['fingerprint'][0]}{sheet['fingerprint'][1]}"):
+        y = 24 * mm  # three lines and the note above the bottom edge
+        for text in (f"{sheet['digest'][0]}{sheet['digest'][1]}", f"{sheet['fingerprint'][0]}{sheet['fingerprint'][1]}",
+                     f"{sheet['close_head'][0]}{sheet['close_head'][1]}"):
             canvas.drawString(20 * mm, y, text)
             y -= 3.6 * mm
         for line in _wrap(sheet["evidence_note"], font, 7, 150 * mm):

@@ -48,6 +48,10 @@ INSTRUCTIONS = (
     "每张选票凭条只能使用一次，投票后请将本凭条投入回收箱。",
 )
 VOTER_LABEL = "投票人："  # "Voter: "
+# A rehearsal's slips are test slips: marked 测试 ("test") across the text and in words,
+# "Test slip, for the rehearsal only: not counted in a real vote".
+TEST_MARK = "测试"
+TEST_LINE = "测试凭条，仅供演练，不计入正式投票"
 
 # --- fonts ---------------------------------------------------------------------------------------
 
@@ -118,13 +122,9 @@ def find_cjk_font() -> str | None:
 def _register_cjk_font(spec: str | None) -> tuple[str, bool]:
     """Register the CJK font with reportlab once per process; returns (font name, embedded)."""
     if spec is None:
-        warnings.warn(
-            "No TrueType CJK font found: slips use the non-embedded PDF font "
-            f"{_FALLBACK_CID_FONT}, which may not print on every machine. Install "
-            f"fonts-wqy-microhei or set {CJK_FONT_ENV} to a .ttf/.ttc file.",
-            RuntimeWarning,
-            stacklevel=3,
-        )
+        warnings.warn("No TrueType CJK font found: slips use the non-embedded PDF font "
+                      f"{_FALLBACK_CID_FONT}, which may not print on every machine. Install "
+                      f"fonts-wqy-microhei or set {CJK_FONT_ENV} to a .ttf/.ttc file.", RuntimeWarning, stacklevel=3)
         pdfmetrics.registerFont(UnicodeCIDFont(_FALLBACK_CID_FONT))
         return _FALLBACK_CID_FONT, False
     path, index = _split_index(spec)
@@ -132,17 +132,13 @@ def _register_cjk_font(spec: str | None) -> tuple[str, bool]:
     try:
         font = TTFont(name, path, subfontIndex=index)
     except (OSError, TTFError) as exc:
-        raise RuntimeError(
-            f"Cannot use {spec!r} as the CJK font for token slips ({exc}). It must be a TrueType "
-            f"font (.ttf/.ttc with glyf outlines, e.g. from fonts-wqy-microhei); fix or unset "
-            f"{CJK_FONT_ENV}."
-        ) from exc
+        raise RuntimeError(f"Cannot use {spec!r} as the CJK font for token slips ({exc}). It must be a TrueType "
+                           "font (.ttf/.ttc with glyf outlines, e.g. from fonts-wqy-microhei); fix or unset "
+                           f"{CJK_FONT_ENV}.") from exc
     missing = [c for c in _PROBE_CHARS if ord(c) not in font.face.charToGlyph]
     if missing:
-        raise RuntimeError(
-            f"The font {spec!r} has no Chinese glyphs (missing {''.join(missing)!r}); "
-            f"install fonts-wqy-microhei or point {CJK_FONT_ENV} at a Chinese TrueType font."
-        )
+        raise RuntimeError(f"The font {spec!r} has no Chinese glyphs (missing {''.join(missing)!r}); "
+                           f"install fonts-wqy-microhei or point {CJK_FONT_ENV} at a Chinese TrueType font.")
     pdfmetrics.registerFont(font)
     return name, True
 
@@ -227,11 +223,7 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
             while j < len(text) and text[j].isascii() and text[j].isalnum():
                 j += 1
         piece = text[i:j]
-        if (
-            line
-            and pdfmetrics.stringWidth(line + piece, font, size) > width
-            and piece not in _NO_LINE_START
-        ):
+        if line and pdfmetrics.stringWidth(line + piece, font, size) > width and piece not in _NO_LINE_START:
             lines.append(line.rstrip())
             line = piece.lstrip()
             # a word longer than a whole line: cut it by character
@@ -266,13 +258,30 @@ def _fit_size(text: str, font: str, max_size: float, width: float, min_size: flo
     return max(min_size, max_size * width / natural)
 
 
-def _draw_slip_static(c: Canvas, font: str, poll_title: str) -> None:
-    """What every slip shares (title, instructions), drawn once as a form XObject."""
+def _draw_test_mark(c: Canvas, font: str) -> None:
+    """测试 large and pale across the text beside the QR code (never over the code itself, which
+    must still scan), and in words in red above the typed code."""
+    c.saveState()
+    c.setFillColorRGB(0.97, 0.80, 0.80)
+    c.setFont(font, 40)
+    c.translate(TEXT_X + TEXT_W / 2, SLIP_H / 2 - 4 * mm)
+    c.rotate(18)
+    c.drawCentredString(0, -14, TEST_MARK)
+    c.restoreState()
+    c.setFillColorRGB(0.75, 0.1, 0.1)
+    c.setFont(font, _fit_size(TEST_LINE, font, TEXT_SIZE, TEXT_W))
+    c.drawString(TEXT_X, CODE_BASELINE + CODE_MAX_SIZE + 1.5 * mm, TEST_LINE)
+    c.setFillColorRGB(0, 0, 0)
+
+
+def _draw_slip_static(c: Canvas, font: str, poll_title: str, rehearsal: bool = False) -> None:
+    """What every slip shares (title, instructions, a test slip's mark), drawn once as a form XObject."""
+    if rehearsal:
+        _draw_test_mark(c, font)
+        poll_title = f"【{TEST_MARK}】{poll_title}"
     y = QR_TOP - TITLE_SIZE
     c.setFont(font, TITLE_SIZE)
-    title_lines = _clip_lines(
-        _wrap(poll_title, font, TITLE_SIZE, TEXT_W), 2, font, TITLE_SIZE, TEXT_W
-    )
+    title_lines = _clip_lines(_wrap(poll_title, font, TITLE_SIZE, TEXT_W), 2, font, TITLE_SIZE, TEXT_W)
     for line in title_lines:
         c.drawString(TEXT_X, y, line)
         y -= TITLE_SIZE * 1.3
@@ -294,10 +303,7 @@ def _draw_slip(c: Canvas, font: str, slip: Slip, x: float, y: float) -> None:
     matrix = _qr_matrix(slip.url)
     module = QR_SIZE / len(matrix)
     # one path in a scaled coordinate system: integers only, which keeps the stream short
-    c.addLiteral(
-        f"q {module:.4f} 0 0 {module:.4f} {PAD:.3f} {QR_TOP - QR_SIZE:.3f} cm\n"
-        f"{_qr_path(matrix)}\nQ"
-    )
+    c.addLiteral(f"q {module:.4f} 0 0 {module:.4f} {PAD:.3f} {QR_TOP - QR_SIZE:.3f} cm\n{_qr_path(matrix)}\nQ")
 
     code_width = SLIP_W - 2 * PAD
     size = _fit_size(slip.code, CODE_FONT, CODE_MAX_SIZE, code_width)
@@ -334,9 +340,8 @@ def _draw_cut_lines(c: Canvas, used: int) -> None:
     c.restoreState()
 
 
-def _draw_footer(
-    c: Canvas, font: str, meeting_title: str, page: int, pages: int, count: int
-) -> None:
+def _draw_footer(c: Canvas, font: str, meeting_title: str, page: int, pages: int, count: int,
+                 rehearsal: bool = False) -> None:
     c.saveState()
     c.setFillGray(0.25)
     c.setFont(font, FOOTER_SIZE)
@@ -346,12 +351,15 @@ def _draw_footer(
         lines = _wrap(meeting_title, font, FOOTER_SIZE, width)
         c.drawString(MARGIN_X, y, _clip_lines(lines, 1, font, FOOTER_SIZE, width)[0])
     c.drawCentredString(PAGE_W / 2, y, f"第 {page} / {pages} 页")  # "page n / N"
-    c.drawRightString(PAGE_W - MARGIN_X, y, f"共 {count} 张选票凭条")  # "N slips in all"
+    # "N slips in all" (test slips: "N test slips in all")
+    c.drawRightString(PAGE_W - MARGIN_X, y, f"共 {count} 张{TEST_MARK if rehearsal else ''}选票凭条")
     c.restoreState()
 
 
-def render_slips(poll_title: str, slips: Sequence[Slip], *, meeting_title: str = "") -> bytes:
-    """An A4 portrait PDF with 10 slips a page (2 x 5, dashed cut lines) for the given slips.
+def render_slips(poll_title: str, slips: Sequence[Slip], *, meeting_title: str = "",
+                 rehearsal: bool = False) -> bytes:
+    """An A4 portrait PDF with 10 slips a page (2 x 5, dashed cut lines) for the given slips;
+    ``rehearsal``: test slips, each marked 测试 (and the title and footer say so).
 
     Slips appear in the order given; shuffle them first if the order could reveal anything.
     Raises ValueError when there is nothing to print.
@@ -363,13 +371,13 @@ def render_slips(poll_title: str, slips: Sequence[Slip], *, meeting_title: str =
     buf = io.BytesIO()
     # invariant: no creation date or random document id, so equal input gives equal bytes
     c = Canvas(buf, pagesize=A4, invariant=True, pageCompression=1)
-    c.setTitle(f"{poll_title} - 选票凭条")  # "voting slips"
+    c.setTitle(f"{poll_title} - {TEST_MARK + '选票凭条' if rehearsal else '选票凭条'}")  # "(test) voting slips"
     c.setSubject(meeting_title or poll_title)
     c.setCreator("Ballotroom")
     c.setAuthor("Ballotroom")
 
     c.beginForm("slip_static", 0, 0, SLIP_W, SLIP_H)
-    _draw_slip_static(c, font, poll_title)
+    _draw_slip_static(c, font, poll_title, rehearsal)
     c.endForm()
 
     pages = math.ceil(len(slips) / PER_PAGE)
@@ -379,7 +387,7 @@ def render_slips(poll_title: str, slips: Sequence[Slip], *, meeting_title: str =
         for i, slip in enumerate(chunk):
             row, col = divmod(i, COLS)
             _draw_slip(c, font, slip, MARGIN_X + col * SLIP_W, GRID_TOP - (row + 1) * SLIP_H)
-        _draw_footer(c, font, meeting_title, page + 1, pages, len(slips))
+        _draw_footer(c, font, meeting_title, page + 1, pages, len(slips), rehearsal)
         c.showPage()
     c.save()
     return buf.getvalue()

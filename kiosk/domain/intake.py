@@ -67,7 +67,7 @@ def _normalize(text: object) -> str:
 
 def _token_row(db: Database, token_hash: str):
     return db.one(
-        "SELECT t.state AS token_state, t.poll_id, t.voter_group, p.state AS poll_state FROM tokens t"
+        "SELECT t.state AS token_state, t.poll_id, t.voter_group, p.state AS poll_state, p.rules_sha256 FROM tokens t"
         " JOIN polls p ON p.id = t.poll_id WHERE t.hash = ?", (token_hash,))
 
 
@@ -96,6 +96,7 @@ def submit(db: Database, rules, key: bytes, token_text: object, answers: object)
     row = _token_row(db, token_hash)
     _refuse_unusable(row, key, token)
     sp = polls.spec(db, row["poll_id"])
+    rules = polls.rules_by_hash(db, row["rules_sha256"], rules)  # the poll's own rules
     try:
         canonical = tk.validate_answers(sp.kind, list(sp.contests), answers, rules)
     except tk.AnswerError as exc:

@@ -20,7 +20,7 @@ from kiosk.errors import Refusal, explained
 from kiosk.store import eventlog
 from kiosk.store.db import Database
 from tally import kinds as tk
-from tally.rules import Rules
+from tally.rules import Rules, load_rules
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,14 @@ def contests_to_json(contests: tuple[tk.Contest, ...]) -> list[dict]:
 
 
 def create(db: Database, rules: Rules, actor: str, meeting_id: str, title: object, kind: object,
-           contests: object, round_id: str | None = None) -> dict:
+           contests: object, round_id: str | None = None, rehearsal: object = False) -> dict:
+    """A new draft poll. A rehearsal (``rehearsal`` true) is a poll of its own, run with test
+    slips: it names no round, so it feeds no score sheet, and the board never lists it."""
     meetings.get(db, meeting_id)
+    if not isinstance(rehearsal, bool):
+        raise _field("rehearsal", _l("must be true or false"))
+    if rehearsal and round_id is not None:
+        raise _field("round", _l("a rehearsal feeds no round: leave the round out"))
     if not isinstance(title, str) or not 1 <= len(title.strip()) <= 200:
         raise _field("title", _l("must have 1 to 200 characters"))
     if kind not in tk.KINDS:
@@ -125,18 +131,21 @@ def create(db: Database, rules: Rules, actor: str, meeting_id: str, title: objec
         "kind": kind,
         "secret": kind in tk.SECRET_KINDS,
         "state": "draft",
+        "rehearsal": rehearsal,
         "contests": contests_to_json(parsed),
     }
     with db.write() as conn:
         if round_id is not None:  # checked in the write, so two polls cannot both pass (409)
             rounds.check_poll_feeds(conn, round_id, kind, [c.id for k in parsed for c in k.candidates])
         conn.execute(
-            "INSERT INTO polls (id, meeting_id, round_id, title, kind, secret, contests, created_at)"
-            " VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO polls (id, meeting_id, round_id, title, kind, secret, contests, created_at, rehearsal)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
             (poll["id"], meeting_id, round_id, poll["title"], kind, int(poll["secret"]),
-             json.dumps(poll["contests"], ensure_ascii=False), eventlog.now()),
+             json.dumps(poll["contests"], ensure_ascii=False), eventlog.now(), int(rehearsal)),
         )
-        eventlog.append(conn, actor, "poll.created", {k: poll[k] for k in ("id", "meeting", "round", "title", "kind", "contests")})
+        # A real poll's entry keeps the shape it always had; a rehearsal's says it is one.
+        logged = ("id", "meeting", "round", "title", "kind", "contests") + (("rehearsal",) if rehearsal else ())
+        eventlog.append(conn, actor, "poll.created", {k: poll[k] for k in logged})
     return poll
 
 
@@ -171,13 +180,52 @@ def get(db: Database, poll_id: str) -> dict:
     poll = dict(row)
     poll["contests"] = json.loads(poll["contests"])
     poll["secret"] = bool(poll["secret"])
+    poll["rehearsal"] = bool(poll["rehearsal"])
+    poll["zero_report"] = json.loads(poll["zero_report"]) if poll["zero_report"] else None
     return poll
 
 
+def rehearsal_copy(db: Database, rules: Rules, actor: str, poll_id: str) -> dict:
+    """A rehearsal of an existing poll: the same meeting, title, kind and contests, no round."""
+    source = get(db, poll_id)
+    return create(db, rules, actor, source["meeting_id"], source["title"], source["kind"], source["contests"],
+                  rehearsal=True)
+
+
+_rules: dict[str, Rules] = {}
+
+
+def rules_by_hash(source, sha256: str | None, fallback: Rules) -> Rules:
+    """The rules a poll opened with, by the hash of their text (kept in rules_texts); ``fallback``
+    (the rules in force) for a draft, or a poll opened before polls kept their rules. ``source``
+    is a Database or a connection inside a transaction."""
+    if not sha256:
+        return fallback
+    found = _rules.get(sha256)
+    if found is None:
+        query = "SELECT text FROM rules_texts WHERE sha256 = ?"
+        row = source.one(query, (sha256,)) if isinstance(source, Database) else source.execute(query, (sha256,)).fetchone()
+        if row is None:  # the row is written with the poll's opening; never missing but by hand
+            return fallback
+        found = load_rules(row["text"])  # a text once accepted by load_rules is accepted again
+        with _specs_lock:
+            if len(_rules) > 100:
+                _rules.clear()
+            _rules[sha256] = found
+    return found
+
+
+def rules_of(source, poll_id: str, fallback: Rules) -> Rules:
+    """The rules poll ``poll_id`` is counted under (``rules_by_hash``)."""
+    query = "SELECT rules_sha256 FROM polls WHERE id = ?"
+    row = source.one(query, (poll_id,)) if isinstance(source, Database) else source.execute(query, (poll_id,)).fetchone()
+    return rules_by_hash(source, row["rules_sha256"] if row else None, fallback)
+
+
 def for_meeting(db: Database, meeting_id: str) -> list[dict]:
-    rows = db.query("SELECT id, title, kind, state, secret, issued, cast_count, blank, published FROM polls"
+    rows = db.query("SELECT id, title, kind, state, secret, rehearsal, issued, cast_count, blank, published FROM polls"
                     " WHERE meeting_id = ? ORDER BY created_at, id", (meeting_id,))
-    return [{**{k: r[k] for k in r.keys() if k not in ("blank", "published")},
+    return [{**{k: r[k] for k in r.keys() if k not in ("blank", "published")}, "rehearsal": bool(r["rehearsal"]),
              "blank": public_blank(r["state"], r["blank"], r["published"])} for r in rows]
 
 

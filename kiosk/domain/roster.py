@@ -190,13 +190,15 @@ def _present(conn: sqlite3.Connection, meeting_id: str) -> int:
 
 
 def _voting_began(conn: sqlite3.Connection, meeting_id: str) -> str | None:
-    """When the meeting's first poll opened: a member who signs in after that came late."""
-    return conn.execute("SELECT min(opened_at) FROM polls WHERE meeting_id = ?", (meeting_id,)).fetchone()[0]
+    """When the meeting's first poll opened: a member who signs in after that came late. A
+    rehearsal is not voting: its opening makes nobody late."""
+    return conn.execute("SELECT min(opened_at) FROM polls WHERE meeting_id = ? AND rehearsal = 0",
+                        (meeting_id,)).fetchone()[0]
 
 
 def _voting_has_begun(conn: sqlite3.Connection, meeting_id: str) -> bool:
     # By state, not by the clock: an opening and a tick in the same second are still ordered.
-    return conn.execute("SELECT 1 FROM polls WHERE meeting_id = ? AND state != 'draft' LIMIT 1",
+    return conn.execute("SELECT 1 FROM polls WHERE meeting_id = ? AND state != 'draft' AND rehearsal = 0 LIMIT 1",
                         (meeting_id,)).fetchone() is not None
 
 
@@ -210,7 +212,8 @@ def replace(db: Database, actor: str, meeting_id: str, entries: list[dict]) -> d
                         (meeting_id,)).fetchone():
             raise Refusal(409, "state", detail=_l(
                 "members have already signed in; the roster is no longer replaced"))
-        if conn.execute("SELECT 1 FROM polls WHERE meeting_id = ? AND state != 'draft'", (meeting_id,)).fetchone():
+        if conn.execute("SELECT 1 FROM polls WHERE meeting_id = ? AND state != 'draft' AND rehearsal = 0",
+                        (meeting_id,)).fetchone():
             raise Refusal(409, "state", detail=_l(
                 "a poll of this meeting has opened; its members who should attend no longer change"))
         conn.execute("DELETE FROM roster_members WHERE meeting_id = ?", (meeting_id,))

@@ -2,7 +2,9 @@
 
 Each closed poll shows its certificate, the tracking codes (sorted) and the
 ballots' contents (sorted, without codes): anyone can recount, every voter
-can find their code, and no code maps to a choice.
+can find their code, and no code maps to a choice. Each prints the log head at the close (the
+short form of the certified close's entry), which ``ballotroom log verify --head`` checks.
+A rehearsal is never a result: the board neither lists nor shows one.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from flask import Blueprint, Response, render_template
 
 from kiosk.domain import bundles, evidence, polls
 from kiosk.errors import Refusal
+from kiosk.store import eventlog
 from kiosk.web.context import db, signer
 
 bp = Blueprint("board", __name__)
@@ -23,23 +26,36 @@ def _public_key() -> str:
 @bp.get("/")
 def index():
     closed = db().query(
-        "SELECT p.id, p.title, p.kind, p.closed_at, p.cast_count, m.title AS meeting FROM polls p"
+        "SELECT p.id, p.title, p.kind, p.closed_at, p.cast_count, m.title AS meeting,"
+        " json_extract(p.certificate, '$.log_entry') AS log_entry FROM polls p"
         " JOIN meetings m ON m.id = p.meeting_id WHERE p.state = 'closed' AND p.certificate IS NOT NULL"
+        " AND p.rehearsal = 0"
         " ORDER BY p.closed_at DESC")
-    return render_template("board/index.html", polls=closed, fingerprint=evidence.fingerprint(_public_key()))
+    # The log head at the close: the short form of the certified close's entry.
+    listed = [{**dict(p), "head": eventlog.head_code(p["log_entry"])} for p in closed]
+    return render_template("board/index.html", polls=listed, fingerprint=evidence.fingerprint(_public_key()))
+
+
+def _real_poll(poll_id: str) -> None:
+    """404 for a rehearsal, as for a poll that does not exist: the board holds results only."""
+    if polls.get(db(), poll_id)["rehearsal"]:
+        raise Refusal(404, "not_found")
 
 
 @bp.get("/polls/<poll_id>")
 def poll(poll_id: str):
+    _real_poll(poll_id)
     bundle = bundles.poll_bundle(db(), poll_id, _public_key())
     spec = polls.spec(db(), poll_id)
     names = {k.id: k.name for c in spec.contests for k in c.candidates}
     return render_template("board/poll.html", bundle=bundle, cert=bundle["certificate"], spec=spec,
-                           names=names, checks=evidence.verify_bundle(bundle))
+                           names=names, checks=evidence.verify_bundle(bundle),
+                           close_head=eventlog.head_code(bundle["certificate"]["log_entry"]))
 
 
 @bp.get("/polls/<poll_id>/bundle.json")
 def bundle_file(poll_id: str):
+    _real_poll(poll_id)
     bundle = bundles.poll_bundle(db(), poll_id, _public_key())
     return Response(bundles.dumps(bundle), mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="{poll_id}.bundle.json"'})

@@ -340,6 +340,13 @@
     if (cfg.view === "projector" && !cfg.show_turnout) return;
     showTurnout(t);
   });
+  // The log's head after every change (opening, attendance, slips …): shown large on the
+  // projector for the room to read out; after the close the page shows the head at the close.
+  socket.on("log_head", function (head) {
+    if (!head || head.poll !== cfg.poll || !head.code) return;
+    var node = document.getElementById("log-head");
+    if (node && cfg.state !== "closed") node.textContent = head.code;
+  });
   socket.on("tally", function (doc) {
     if (!doc || doc.poll !== cfg.poll || stale(doc.state)) return;
     if (cfg.view !== "dashboard") return;  // the projector shows no tally while voting goes on

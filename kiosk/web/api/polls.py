@@ -7,7 +7,7 @@ import re
 
 from flask import Blueprint, jsonify, request
 
-from kiosk.domain import accounts, counting, issuing, lifecycle, meetings, polls
+from kiosk.domain import accounts, counting, issuing, lifecycle, meetings, polls, rehearsal
 from kiosk.errors import Refusal
 from kiosk.store import eventlog
 from kiosk.web import live
@@ -107,8 +107,23 @@ def attendance(meeting_id: str):
 def create_poll(meeting_id: str):
     data = body()
     poll = polls.create(db(), current_rules(), actor(), meeting_id, data.get("title"), data.get("kind"),
-                        data.get("contests"), data.get("round"))
+                        data.get("contests"), data.get("round"), data.get("rehearsal", False))
     return jsonify(poll), 201
+
+
+@bp.post("/polls/<poll_id>/rehearsal")
+@require_key("admin")
+def create_rehearsal(poll_id: str):
+    """A rehearsal of the poll: the same ballot, test slips, never counted with it."""
+    return jsonify(polls.rehearsal_copy(db(), current_rules(), actor(), poll_id)), 201
+
+
+@bp.post("/polls/<poll_id>/reset")
+@require_key("admin", "chair")
+def reset_rehearsal(poll_id: str):
+    done = rehearsal.reset(db(), actor(), poll_id, body(optional=True).get("reason"))
+    live.state_changed(poll_id)
+    return jsonify(done), 200
 
 
 @bp.get("/polls/<poll_id>")
@@ -155,7 +170,7 @@ def void_batch(poll_id: str, batch_id: str):
 @bp.post("/polls/<poll_id>/open")
 @require_key("admin", "chair")
 def open_poll(poll_id: str):
-    state = lifecycle.open_poll(db(), actor(), poll_id)
+    state = lifecycle.open_poll(db(), actor(), poll_id, signer().rules_text)
     live.state_changed(poll_id)
     return jsonify(state), 200
 

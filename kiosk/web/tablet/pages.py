@@ -90,7 +90,7 @@ def ballot(code: str):
 def _ballot_page(token: str, sp: polls.PollSpec, answers: dict, refusal: Refusal | None = None,
                  status: int = 200):
     poll = polls.get(db(), sp.id)
-    rules = current_rules()
+    rules = polls.rules_of(db(), sp.id, current_rules())  # the poll's own rules
     return render_template(
         ballot_forms.template_for(sp.kind), poll=poll, spec=sp, token=tokens.display(token),
         answers=answers, refusal=refusal, options=ballot_forms.options_for(sp.kind),
@@ -124,7 +124,7 @@ def _stop(exc: _Stop):
 @bp.post("/ballot/review")
 def review():
     token, sp = _read_token_and_poll()
-    rules = current_rules()
+    rules = polls.rules_of(db(), sp.id, current_rules())  # the poll's own rules
     raw = ballot_forms.answers_from_form(sp.kind, sp.contests, request.form, len(rules.character_items))
     try:
         canonical = tk.validate_answers(sp.kind, list(sp.contests), raw, rules)
@@ -159,4 +159,4 @@ def submit():
     except Refusal as refusal:
         return _refused(refusal)
     return render_template("tablet/receipt.html", tracking_code=receipt.tracking_code,
-                           seconds=settings().receipt_seconds)
+                           seconds=settings().receipt_seconds, rehearsal=polls.get(db(), receipt.poll_id)["rehearsal"])
