@@ -8,13 +8,14 @@ announce changes through kiosk.web.live. Nothing below imports admin; only the a
 
 from flask import Flask
 
-from . import auth, chair, clerk, log, roster, rounds, stages, tablets
+from . import auth, chair, clerk, log, paper, roster, rounds, stages, tablets
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(clerk.bp, url_prefix="/admin")
     app.register_blueprint(roster.bp, url_prefix="/admin")
+    app.register_blueprint(paper.bp, url_prefix="/admin")
     app.register_blueprint(rounds.bp, url_prefix="/admin/rounds")
     app.register_blueprint(stages.bp, url_prefix="/admin/rounds")
     app.register_blueprint(tablets.bp, url_prefix="/admin/tablets")

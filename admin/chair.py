@@ -206,6 +206,13 @@ RESULT_LABELS = {
                         "bundle from the bulletin board and check with ballotroom verify that no ballot was changed "
                         "and that this server signed the result."),
     "page": _l("Page %(page)s of %(pages)s"),
+    # a poll with paper ballots beside tablets (kiosk.documents.paper_ballot)
+    "media_heading": _l("Ballots"), "medium_tablet": _l("Tablet"), "medium_paper": _l("Paper"),
+    "medium_total": _l("In all"), "media_issued": _l("Issued"), "media_returned": _l("Returned"),
+    "media_exchanged": _l("Slips exchanged for paper ballots (void): %(n)s"),
+    "invalid_poll": _l("INVALID: %(returned)s ballots returned exceed %(issued)s issued (paper box: %(paper_returned)s "
+                       "entered, %(paper_issued)s handed out). The poll is voted again; nobody passes or is chosen."),
+    "spoiled_parts": _l("Ballots with this contest's part spoiled (more names ticked than allowed): %(n)s"),
     "zero_heading": _l("Zero report at opening"),
     "zero_text": _l("The ballot box was empty when voting opened: %(ballots)s ballots, %(issued)s slips issued."),
     "zero_digest": _l("Digest of the empty ballot box: "),

@@ -70,6 +70,18 @@ def seed(api, database) -> dict[str, list[str]]:
     api.open(closed)
     assert api.vote(token, {"k1": "satisfied", "k2": "satisfied", "k3": "dissatisfied"}).status_code == 201
     api.close(closed)
+    # Paper ballots: an open poll with paper handed out and a first entry waiting (number 1), and a
+    # closed one whose paper box was closed before it.
+    paper = api.poll(meeting, "democratic_recommendation", [contest(max_choices=2)], title="纸质票")
+    api.tokens(paper, 3)
+    api.post(f"/polls/{paper}/paper/handed-out", {"count": 3}, 200)
+    api.open(paper)
+    api.post(f"/polls/{paper}/paper/entries", {"choices": {"c1": ["k1"]}}, 201)
+    paper_closed = api.poll(meeting, "plenary_recommendation", [contest(max_choices=1)], title="纸质票已结束")
+    api.post(f"/polls/{paper_closed}/paper/handed-out", {"count": 1}, 200)
+    api.open(paper_closed)
+    api.post(f"/polls/{paper_closed}/paper/close", None, 200)
+    api.close(paper_closed)
     # A meeting with a sign-in roster: some members in, one gone, the rest absent.
     with_roster = api.meeting(5)
     members = api.client.put(f"/api/v1/meetings/{with_roster}/roster", headers=api.headers, json={"members": [
@@ -100,7 +112,8 @@ def seed(api, database) -> dict[str, list[str]]:
     return {
         "meeting_id": [meeting, with_roster, api.meeting(8)],
         "member_id": member_ids,
-        "poll_id": [*polls.values(), open_poll, closed],
+        "poll_id": [*polls.values(), open_poll, closed, paper, paper_closed],
+        "number": [1],
         "batch_id": [batch],
         "round_id": [fresh.rid, recommending.rid, inspecting.rid, deliberating.rid],
         "candidate_id": [IDS["section_chief"][0], IDS["deputy_section_chief"][3], IDS["general_cadre"][1]],

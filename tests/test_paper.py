@@ -7,13 +7,21 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
-from conftest import Api, contest
+from conftest import ADMIN_PASSWORD, Api, contest
 from pypdf import PdfReader
 
-from kiosk.domain import bundles, evidence
+from kiosk.app import create_app
+from kiosk.domain import accounts, bundles, evidence
 from tally import counts as tc
+
+
+@pytest.fixture
+def app(instance):
+    """The pages' forms are posted without their CSRF token here (as in test_admin_pages)."""
+    return create_app(str(instance), {"TESTING": True, "WTF_CSRF_ENABLED": False})
 
 
 @pytest.fixture
@@ -151,3 +159,50 @@ def test_paper_ballots_print_as_identical_pages_without_numbers(api, client):
     assert "张伟" in texts[0] and "限选 2 人" in texts[0]
     assert client.get(f"/api/v1/polls/{poll}/paper/ballots.pdf?size=B5", headers=api.headers).status_code == 400
     assert client.get(f"/api/v1/polls/{poll}/paper/ballots.pdf?copies=0", headers=api.headers).status_code == 400
+
+
+def test_the_result_sheet_shows_tablet_paper_and_total(api, second, client, app):
+    poll = _poll(api, max_choices=1)
+    tokens = api.tokens(poll, 3)
+    api.post(f"/polls/{poll}/paper/handed-out", {"count": 2}, 200)
+    api.open(poll)
+    assert api.vote(tokens[0], {"c1": ["k1"]}).status_code == 201
+    _both(api, second, poll, {"choices": {"c1": ["k2"]}})
+    api.post(f"/polls/{poll}/paper/close", None, 200)
+    api.close(poll)
+    client.post("/login", data={"name": "admin", "password": ADMIN_PASSWORD})
+    page = client.get(f"/chair/polls/{poll}/result").get_data(as_text=True)
+    assert "data-media" in page and "data-invalid" not in page
+    # 发出: 3 slips, 2 paper, 5 in all; 收回: 1 tablet, 1 paper, 2 in all.
+    rows = [[cell for cell in row] for row in _media_rows(page)]
+    assert rows == [["3", "2", "5"], ["1", "1", "2"]]
+    assert client.get(f"/chair/polls/{poll}/result.pdf").status_code == 200
+
+
+def _media_rows(page: str) -> list[list[str]]:
+    table = page[page.index("data-media"):page.index("</table>", page.index("data-media"))]
+    return [re.findall(r"<td>(\d+)</td>", row) for row in table.split("<tr>")[2:]]
+
+
+def test_the_paper_pages_enter_a_ballot_twice_and_refuse_the_same_person(api, client, database):
+    poll = _poll(api, max_choices=1)
+    api.post(f"/polls/{poll}/paper/handed-out", {"count": 1}, 200)
+    api.open(poll)
+    accounts.add_user(database, "甲", "scrutineer", "pw-甲-123456789")
+    accounts.add_user(database, "乙", "scrutineer", "pw-乙-123456789")
+
+    def as_(name):
+        client.post("/logout")
+        client.post("/login", data={"name": name, "password": f"pw-{name}-123456789"})
+
+    as_("甲")
+    r = client.post(f"/admin/polls/{poll}/paper/entries", data={"c:c1": "k1", "spoiled": ""})
+    assert r.status_code == 303
+    same = client.post(f"/admin/polls/{poll}/paper/entries", data={"number": "1", "c:c1": "k1", "spoiled": ""})
+    assert same.status_code == 409 and "data-error" in same.get_data(as_text=True)
+    as_("乙")
+    assert "第 1 张" in client.get(f"/admin/polls/{poll}/paper?number=1").get_data(as_text=True)
+    r = client.post(f"/admin/polls/{poll}/paper/entries", data={"number": "1", "c:c1": "k1", "spoiled": ""})
+    assert r.status_code == 303
+    assert api.get(f"/polls/{poll}/paper")["returned"] == 1
+    assert client.post(f"/admin/polls/{poll}/paper/close").status_code == 403  # scrutineers enter, staff close

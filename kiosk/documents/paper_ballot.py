@@ -88,9 +88,9 @@ def _page(canvas: Canvas, text: PaperBallotText, font: str, width: float, height
         canvas.drawCentredString(width / 2, y - 13 * scale, line)
         y -= 18 * scale
     y -= 4 * scale
-    canvas.setFont(font, 9.5 * scale)
+    canvas.setFont(font, 10.5 * scale)
     for instruction in text.instructions:
-        for line in _lines(instruction, font, 9.5 * scale, usable):
+        for line in _lines(instruction, font, 10.5 * scale, usable):
             canvas.drawString(margin, y - 10 * scale, line)
             y -= 13 * scale
     y -= 6 * scale
@@ -141,3 +141,35 @@ def ballot_text(poll: dict) -> PaperBallotText:
         title=poll["title"], heading=HEADING, instructions=INSTRUCTIONS,
         contests=tuple(BallotContest(c.get("title") or c["id"], LIMIT.format(n=c["max_choices"]),
                                      tuple(k["name"] for k in c["candidates"])) for c in poll["contests"]))
+
+
+def sheet_media(doc: dict, labels) -> dict | None:
+    """The result sheet's table of tablet, paper and total for issued (发出) and returned (收回),
+    from the counts object (tally.counts); None for a poll that took no paper. ``labels`` gives
+    the reader's words (kiosk.documents.result_sheet)."""
+    paper = doc.get("counts", {}).get("paper")
+    if not paper:
+        return None
+    counts = doc["counts"]
+    return {
+        "columns": [labels("media_heading"), labels("medium_tablet"), labels("medium_paper"), labels("medium_total")],
+        "rows": [[labels("media_issued"), str(paper["tablet_issued"]), str(paper["issued"]), str(counts["issued"])],
+                 [labels("media_returned"), str(paper["tablet_returned"]), str(paper["returned"]),
+                  str(counts["returned"])]],
+        "note": labels("media_exchanged") % {"n": paper["exchanged"]},
+    }
+
+
+def sheet_invalid(doc: dict, labels) -> str:
+    """The sentence an invalid poll's sheet says first (tally.paper.invalid decided it), or ""."""
+    if not doc.get("invalid"):
+        return ""
+    paper = doc.get("paper") or {"issued": 0, "returned": 0}
+    return labels("invalid_poll") % {"returned": doc["cast"], "issued": doc["issued"],
+                                     "paper_returned": paper["returned"], "paper_issued": paper["issued"]}
+
+
+def sheet_spoiled_parts(doc: dict, contest_id: str, labels) -> str:
+    """A contest's note: how many ballots had its part spoiled by an over-vote, or ""."""
+    n = (doc.get("spoiled_parts") or {}).get(contest_id)
+    return labels("spoiled_parts") % {"n": n} if n else ""

@@ -22,6 +22,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from kiosk.documents import paper_ballot
 from kiosk.documents.slips import cjk_font
 from tally import counts as tc
 from tally.kinds import line_share
@@ -118,6 +119,7 @@ def model(doc: dict, record: Record, rules: Rules, labels: Callable[[str], str])
             notes.append(f"{L('chosen')}{L('colon')}{'、'.join(names[i] for i in contest['chosen']) or '—'}")
             if contest.get("runoff"):
                 notes.append(f"{L('runoff')}{L('colon')}{'、'.join(names[i] for i in contest['runoff'])}")
+        notes += [n for n in [paper_ballot.sheet_spoiled_parts(doc, contest["id"], L)] if n]
         contests.append({"title": contest.get("title") or contest["id"], "rows": rows, "notes": notes})
     rule = ""
     if kind == "standing_committee" and doc.get("votes_needed") is not None:
@@ -139,6 +141,8 @@ def model(doc: dict, record: Record, rules: Rules, labels: Callable[[str], str])
         "times_note": L("times_local") % {"zone": record.timezone},
         "counts": [(L("count_" + k), "—" if counts[k] is None else str(counts[k])) for k in tc.FIELDS],
         "equation": equation,
+        "media": paper_ballot.sheet_media(doc, L),  # tablet, paper and total, when the poll took paper
+        "invalid": paper_ballot.sheet_invalid(doc, L),
         "balanced": balanced,
         "quorum": L("quorum_met") if doc.get("quorum_met") else L("quorum_not_met"),
         "rule": rule,
@@ -189,7 +193,15 @@ def render(sheet: dict) -> bytes:
     counts = Table([[p(k) for k, _ in sheet["counts"]], [p(v) for _, v in sheet["counts"]]],
                    colWidths=[170 * mm / len(sheet["counts"])] * len(sheet["counts"]))
     counts.setStyle(_grid(font))
-    story += [counts, Spacer(1, 1.5 * mm), p(sheet["equation"]), p(sheet["quorum"])]
+    story += [counts, Spacer(1, 1.5 * mm)]
+    if sheet["media"]:
+        media = Table([[p(c) for c in sheet["media"]["columns"]]] + [[p(v) for v in r] for r in sheet["media"]["rows"]],
+                      colWidths=[50 * mm] + [40 * mm] * 3)
+        media.setStyle(_grid(font))
+        story += [media, p(sheet["media"]["note"], small), Spacer(1, 1.5 * mm)]
+    if sheet["invalid"]:
+        story.append(p(sheet["invalid"], ParagraphStyle("invalid", parent=body, textColor=colors.HexColor("#b00000"))))
+    story += [p(sheet["equation"]), p(sheet["quorum"])]
     if sheet["rule"]:
         story.append(p(sheet["rule"]))
     if sheet["percent_note"]:
