@@ -193,8 +193,8 @@ def test_core_loop_admin_tablets_chair(room, browser, expect):
     expect(chair.locator("#conn")).to_have_class(re.compile(r"\blive\b"), timeout=LIVE_TIMEOUT)
     # A real websocket, as served in the room (gunicorn gthread), not long polling.
     assert any("/socket.io/" in url and "transport=websocket" in url for url in sockets), sockets
-    expect(chair.locator("[data-turnout=cast]")).to_have_text("0")
-    expect(chair.locator("[data-turnout=issued]")).to_have_text("3")
+    expect(chair.locator("[data-count=returned]")).to_have_text("0")
+    expect(chair.locator("[data-count=issued]")).to_have_text("3")
     chair.evaluate("window.__sameDocument = true")
 
     # Three tablets, each with its slip: two choose 张伟, one 王芳.
@@ -206,7 +206,7 @@ def test_core_loop_admin_tablets_chair(room, browser, expect):
             tab.goto(url)
             shot(tab, "02-tablet-ballot")
         receipts.append(vote_choice(tab, expect, url, chosen))
-        expect(chair.locator("[data-turnout=cast]")).to_have_text(str(i + 1), timeout=LIVE_TIMEOUT)
+        expect(chair.locator("[data-count=returned]")).to_have_text(str(i + 1), timeout=LIVE_TIMEOUT)
         if i == 0:
             shot(tab, "03-tablet-receipt")
     assert len(set(receipts)) == 3
@@ -218,7 +218,7 @@ def test_core_loop_admin_tablets_chair(room, browser, expect):
         expect(tab.locator("input#code")).to_be_visible()
 
     assert chair.evaluate("window.__sameDocument") is True  # no reload happened
-    expect(chair.locator("[data-turnout=present]")).to_have_text("3")
+    expect(chair.locator("[data-count=present]")).to_have_text("3")
     # The tally moves only in batches of k (5 by default): three ballots are not shown yet.
     for name in names:
         expect(chair.locator("li.cand", has_text=name).locator(".value")).to_have_text(votes_shown(0))
@@ -261,7 +261,7 @@ def test_core_loop_admin_tablets_chair(room, browser, expect):
     tab.goto(sorted(urls)[0])
     refusal = tab.locator("[data-error=token_used]")
     expect(refusal).to_be_visible()
-    expect(refusal).to_contain_text("already been used")
+    expect(refusal).to_contain_text("已使用")  # a tablet speaks Chinese again after each voter
     expect(tab.locator(".refused strong.tracking")).to_have_text(receipts[0])
     shot(tab, "06-tablet-used-slip")
 
@@ -269,9 +269,9 @@ def test_core_loop_admin_tablets_chair(room, browser, expect):
     tab.goto(f"{base}/")
     wrong = codes[1][:5] + ("A" if codes[1][5] != "A" else "B") + codes[1][6:]
     tab.fill("input#code", wrong)
-    tab.get_by_role("button", name="Continue").click()
+    tab.locator("form.typed button").click()  # the start screen is in Chinese again, as for every voter
     expect(tab.locator("[data-error=token_typo]")).to_be_visible()
-    expect(tab.locator("[data-error=token_typo]")).to_contain_text("typing error")
+    expect(tab.locator("[data-error=token_typo]")).to_contain_text("输入有误")
     shot(tab, "07-tablet-typo")
 
     for context, _ in tablets:
@@ -363,7 +363,7 @@ def test_standing_committee_every_candidate_answered(room, browser, expect):
 
     # Second voter on the same tablet types the code instead of scanning it.
     page.fill("input#code", codes[1].lower().replace("-", " "))
-    page.get_by_role("button", name="Continue").click()
+    page.locator("form.typed button").click()  # the start screen is in Chinese again, as for every voter
     expect(page.locator("form#ballot")).to_be_visible()
     answer_grades(page, {"k1": "agree", "k2": "abstain"})
     review_and_cast(page, expect)

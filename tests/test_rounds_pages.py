@@ -130,7 +130,7 @@ def test_create_add_candidates_and_enter_scores(admin_app, clerk):
     r = clerk.post(f"/admin/rounds/{rid}/candidates/c2", data={"base": "50", "bonus": "0"})
     assert r.status_code == 400 and "performance: base points" in _alert(r) and 'value="50"' in _text(r)
     r = clerk.post(f"/admin/rounds/{rid}/candidates/c2", data={"score": "9", "grade0": "competent"})
-    assert r.status_code == 400 and "organisation.grades" in _alert(r)
+    assert r.status_code == 400 and "year-end grades" in _alert(r)  # the field in the user's words
     r = clerk.post(f"/admin/rounds/{rid}/candidates/c2", data={})
     assert r.status_code == 400
     assert clerk.get(f"/admin/rounds/{rid}/candidates/nobody").status_code == 404

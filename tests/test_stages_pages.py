@@ -125,7 +125,7 @@ def test_a_round_through_the_pages(admin_app, clerk, run):
     assert re.search(r"data-participants-total>175<", page)
     r = clerk.post(f"{base}/stages/recommendation/plenary",
                    data={"meeting": "__new__", "new_title": "全会", "new_expected": "", "new_present": ""})
-    assert r.status_code == 400 and "meeting.expected" in _alert(r)
+    assert r.status_code == 400 and "members expected" in _alert(r)  # the field in the user's words
     r = clerk.post(f"{base}/stages/recommendation/plenary",
                    data={"meeting": "__new__", "new_title": "市委全会", "new_expected": "30", "new_present": "25"})
     assert r.status_code == 303
@@ -174,7 +174,7 @@ def test_a_round_through_the_pages(admin_app, clerk, run):
     data = {"form": "record", "department_notes": "部务会听取考察汇报", "important": ["section_chief"],
             "secretaries_section_chief": ["s1", "s2"]}
     r = clerk.post(f"{base}/stages/deliberation/record", data=data)
-    assert r.status_code == 400 and "secretaries_slate.section_chief" in _alert(r)
+    assert r.status_code == 400 and "slate: section chief" in _alert(r)  # the field in the user's words
     assert 'name="secretaries_section_chief" value="s1" checked' in _text(r)
     for lv in LEVELS:
         data[f"secretaries_{lv}"] = candidates[lv]
