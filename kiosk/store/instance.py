@@ -35,6 +35,11 @@ class Settings:
     )
     projector_turnout: bool = True
     receipt_seconds: int = 8
+    # A tablet left alone: a warning after idle_warning_seconds without a touch, then back to the
+    # start screen (text size and contrast to default) idle_return_seconds later. Nothing is used
+    # up: the slip can be scanned again.
+    idle_warning_seconds: int = 120
+    idle_return_seconds: int = 30
     public_url: str | None = None  # what the QR slips point at; default: the request's host
     secure_cookies: bool = False
     enrollment: bool | None = None  # None: on when serving off loopback (a real room), off on 127.0.0.1
@@ -153,6 +158,8 @@ LOCALES = ("zh_CN", "en")
 # Whole-number settings and their allowed ranges (inclusive).
 _INT_RANGES = {
     "receipt_seconds": (2, 120),
+    "idle_warning_seconds": (10, 3600),
+    "idle_return_seconds": (5, 600),
     "http_connections": (8, 10000),
     "keepalive_connections": (0, 100000),
     "keepalive_seconds": (1, 3600),
