@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 
 import pytest
 from browser_helpers import (
@@ -217,6 +218,11 @@ def _busy_poll(api: HttpApi) -> tuple[str, list[str]]:
     for i, code in enumerate(codes[:13]):
         picks = {lv: [f"{lv[0]}{(i + j) % 4 + 1}" for j in range(1 + i % 2)] for lv in levels}
         cast(api, code, picks if i % 6 else {lv: [] for lv in levels})
+    # The publisher releases batches in the background: wait until both are out (a bound of
+    # liveness for a loaded machine, returning as soon as they are).
+    deadline = time.monotonic() + 60
+    while api.results(poll_id)["cast"] < 10 and time.monotonic() < deadline:
+        time.sleep(0.1)
     return poll_id, codes
 
 
