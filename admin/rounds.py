@@ -249,9 +249,8 @@ def new_poll(round_id: str):
         for lv in stored["levels"]:
             if typed["poll_levels"] and lv["id"] not in typed["poll_levels"]:
                 continue
-            people = [c for c in stored["candidates"] if c["level"] == lv["id"]]
-            shown = ballot_names([(c["id"], c["name"], c.get("unit")) for c in people])
-            names = [{"id": c["id"], "name": shown[c["id"]]} for c in people]
+            shown = ballot_names([(c["id"], c["name"], c.get("unit")) for c in stored["candidates"] if c["level"] == lv["id"]])
+            names = [{"id": cid, "name": name} for cid, name in shown.items()]
             if names:
                 choices = min(lv["posts"], len(names))
                 contests.append({"id": lv["id"], "title": rounds.level_name(lv), "max_choices": choices,

@@ -200,3 +200,37 @@ def contest(cid: str, names: list[str], max_choices: int = 1, places: int | None
     return {"id": cid, "title": cid, "max_choices": max_choices,
             "places": max_choices if places is None else places,
             "candidates": [{"id": f"k{i}", "name": n} for i, n in enumerate(names, 1)]}
+
+
+def serve_room(tmp_path_factory, name: str, chair_password: str, admin_password: str = "correct horse battery",
+               config: str | None = None):
+    """A fresh instance with an administrator (and an admin API key, ``server.api``) and a chair,
+    served on a free port; module-scoped fixtures ``yield from`` it."""
+    from kiosk.cli.instances import init_instance
+    from kiosk.domain import accounts
+    from kiosk.store.db import Database
+
+    need_browser()
+    path = tmp_path_factory.mktemp(name) / "instance"
+    init_instance(str(path), "admin", admin_password)
+    if config:
+        (path / "config.toml").write_text(config)
+    database = Database(path / "ballotroom.db")
+    try:
+        accounts.add_user(database, "chair", "chair", chair_password)
+        key = accounts.create_api_key(database, "admin")
+    finally:
+        database.close()
+    with Server(path, path.parent / "server.log") as server:
+        server.api = HttpApi(server.url, key)
+        yield server
+
+
+def chromium_session(*extra_args: str):
+    """Debian's Chromium through Playwright for as long as the fixture lasts."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
+        yield chromium
+        chromium.close()

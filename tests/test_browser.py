@@ -13,19 +13,13 @@ from decimal import Decimal
 import pytest
 from browser_helpers import (
     TABLET,
-    HttpApi,
-    Server,
+    chromium_session,
     contest,
-    launch,
     login,
-    need_browser,
     qr_urls,
+    serve_room,
     shot,
 )
-
-from kiosk.cli.instances import init_instance
-from kiosk.domain import accounts
-from kiosk.store.db import Database
 
 pytestmark = pytest.mark.browser
 
@@ -38,29 +32,12 @@ LIVE_TIMEOUT = 10_000  # ms: the dashboard must move within this, without a relo
 @pytest.fixture(scope="module")
 def room(tmp_path_factory):
     """A fresh instance with an administrator and a chair, served on a free port."""
-    need_browser()
-    path = tmp_path_factory.mktemp("browser") / "instance"
-    init_instance(str(path), "admin", ADMIN_PASSWORD)
-    (path / "config.toml").write_text(f"receipt_seconds = {RECEIPT_SECONDS}\n")
-    database = Database(path / "ballotroom.db")
-    try:
-        accounts.add_user(database, "chair", "chair", CHAIR_PASSWORD)
-        key = accounts.create_api_key(database, "admin")
-    finally:
-        database.close()
-    with Server(path, path.parent / "server.log") as server:
-        server.api = HttpApi(server.url, key)
-        yield server
+    yield from serve_room(tmp_path_factory, "browser", CHAIR_PASSWORD, ADMIN_PASSWORD, config=f"receipt_seconds = {RECEIPT_SECONDS}\n")
 
 
 @pytest.fixture(scope="module")
 def browser(room):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
+    yield from chromium_session()
 
 
 @pytest.fixture

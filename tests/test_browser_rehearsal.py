@@ -10,20 +10,13 @@ from __future__ import annotations
 
 import pytest
 from browser_helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     TABLET,
-    HttpApi,
-    Server,
+    chromium_session,
     contest,
     login,
-    need_browser,
+    serve_room,
     shot,
 )
-
-from kiosk.cli.instances import init_instance
-from kiosk.domain import accounts
-from kiosk.store.db import Database
 
 pytestmark = pytest.mark.browser
 
@@ -33,31 +26,15 @@ NAMES = ["张伟", "王芳", "李娜", "刘洋"]
 
 @pytest.fixture(scope="module")
 def room(tmp_path_factory):
-    need_browser()
-    path = tmp_path_factory.mktemp("browser-rehearsal") / "instance"
-    init_instance(str(path), "admin", "correct horse battery")
-    database = Database(path / "ballotroom.db")
-    try:
-        accounts.add_user(database, "chair", "chair", CHAIR_PASSWORD)
-        key = accounts.create_api_key(database, "admin")
-    finally:
-        database.close()
-    with Server(path, path.parent / "server.log") as server:
-        server.api = HttpApi(server.url, key)
-        yield server
+    """A fresh instance with an administrator and a chair, served on a free port."""
+    yield from serve_room(tmp_path_factory, "browser-rehearsal", CHAIR_PASSWORD, "correct horse battery")
 
 
 @pytest.fixture(scope="module")
 def browser(room):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # A page fulfilled by a test's route has no address, so Chromium would take it for a public
-        # page and refuse its connections to 127.0.0.1 (local network access checks).
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            *CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"])
-        yield chromium
-        chromium.close()
+    # A page fulfilled by a test's route has no address, so Chromium would take it for a public
+    # page and refuse its connections to 127.0.0.1 (local network access checks).
+    yield from chromium_session("--disable-features=LocalNetworkAccessChecks")
 
 
 def test_the_projector_shows_the_rehearsal_the_zero_report_and_the_head_live(room, browser):

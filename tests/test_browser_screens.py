@@ -22,18 +22,13 @@ from browser_helpers import (
     ROOT,
     TABLET,
     HttpApi,
-    Server,
+    chromium_session,
     contest,
-    launch,
     login,
-    need_browser,
+    serve_room,
     shot,
 )
 from test_stages_api import round_file
-
-from kiosk.cli.instances import init_instance
-from kiosk.domain import accounts
-from kiosk.store.db import Database
 
 pytestmark = pytest.mark.browser
 
@@ -60,28 +55,13 @@ def screenshot(page, name: str, full_page: bool = False) -> None:
 
 @pytest.fixture(scope="module")
 def room(tmp_path_factory):
-    need_browser()
-    path = tmp_path_factory.mktemp("browser-screens") / "instance"
-    init_instance(str(path), "admin", ADMIN_PASSWORD)
-    database = Database(path / "ballotroom.db")
-    try:
-        accounts.add_user(database, "chair", "chair", CHAIR_PASSWORD)
-        key = accounts.create_api_key(database, "admin")
-    finally:
-        database.close()
-    with Server(path, path.parent / "server.log") as server:
-        server.api = HttpApi(server.url, key)
-        yield server
+    """A fresh instance with an administrator and a chair, served on a free port."""
+    yield from serve_room(tmp_path_factory, "browser-screens", CHAIR_PASSWORD, ADMIN_PASSWORD)
 
 
 @pytest.fixture(scope="module")
 def browser(room):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
+    yield from chromium_session()
 
 
 @pytest.fixture
