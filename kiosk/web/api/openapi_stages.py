@@ -129,7 +129,10 @@ def stage_paths() -> dict:
             "chosen, or a runoff the meeting will not hold) need `leave_unfilled: true` and a `note`: nobody is "
             "ever picked silently.",
             {"type": "object", "properties": {"note": {"type": "string", "maxLength": 1000},
-                                              "leave_unfilled": {"type": "boolean"}}},
+                                              "leave_unfilled": {"type": "boolean"}},
+             # Places left unfilled need a note saying why.
+             "if": {"required": ["leave_unfilled"], "properties": {"leave_unfilled": {"const": True}}},
+             "then": {"required": ["note"], "properties": {"note": {"minLength": 1, "pattern": "\\S"}}}},
             TIMELINE, 200, [*rid, stage]),
         "/api/v1/rounds/{round_id}/stages/{stage}/supersede": write(
             "post", "Supersede a completed stage, with a reason",
