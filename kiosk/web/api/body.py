@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from functools import cache
 
 import jsonschema_rs
 from flask_babel import lazy_gettext as _l
@@ -231,35 +230,45 @@ def _number(limit, exclusive: bool, step: int):
     return limit
 
 
-@cache
-def _validator(schema_json: str):
-    return jsonschema_rs.validator_for(json.loads(schema_json), validate_formats=True)
-
-
-def validate(value: object, schema: dict, components: dict | None = None) -> None:
-    """Refuse ``value`` if it does not fit ``schema``, naming the first field that does not.
+class Schema:
+    """A request schema compiled once (at start, not per request): ``check`` refuses a value that
+    does not fit, naming the first field that does not.
 
     ``components`` is the OpenAPI document's components object, for ``$ref``s into it. A key the
     call does not take is named first (most often a typing error); where a value may take one of
     several forms, the error of the form that fits its type is named, not just the value."""
-    root = {**schema, "components": components} if components else schema
-    validator = _validator(json.dumps(root, sort_keys=True, default=str))
-    errors = list(validator.iter_errors(value))
-    if not errors:
-        return
-    errors.sort(key=lambda e: type(e.kind).__name__ != "AdditionalProperties")
-    error = errors[0]
-    field, problem = _problem(error)
-    if type(error.kind).__name__ in ("OneOfNotValid", "AnyOf"):
-        field, problem = _branch_problem(root, error, value) or (field, problem)
-    elif type(error.kind).__name__ == "PropertyNames":
-        field, problem = _bad_key(root, error, value) or (field, problem)
-    elif type(error.kind).__name__ == "MinProperties":
-        node = _at(root, list(error.schema_path)[:-1])
-        names = list(node.get("properties", {}))
-        if names:
-            field, problem = names[0], _l("give at least one of: %(fields)s", fields=", ".join(names))
-    raise Refusal(400, "invalid", "field", field=str(field), problem=problem)
+
+    def __init__(self, schema: dict, components: dict | None = None):
+        self.root = {**schema, "components": components} if components else schema
+        self._validator = _compile(self.root)
+
+    def check(self, value: object) -> None:
+        if self._validator.is_valid(value):  # the ballot's path: one pass in Rust, nothing built
+            return
+        root = self.root
+        errors = sorted(self._validator.iter_errors(value),
+                        key=lambda e: type(e.kind).__name__ != "AdditionalProperties")
+        error = errors[0]
+        field, problem = _problem(error)
+        if type(error.kind).__name__ in ("OneOfNotValid", "AnyOf"):
+            field, problem = _branch_problem(root, error, value) or (field, problem)
+        elif type(error.kind).__name__ == "PropertyNames":
+            field, problem = _bad_key(root, error, value) or (field, problem)
+        elif type(error.kind).__name__ == "MinProperties":
+            node = _at(root, list(error.schema_path)[:-1])
+            names = list(node.get("properties", {}))
+            if names:
+                field, problem = names[0], _l("give at least one of: %(fields)s", fields=", ".join(names))
+        raise Refusal(400, "invalid", "field", field=str(field), problem=problem)
+
+
+def _compile(root: dict):
+    return jsonschema_rs.validator_for(root, validate_formats=True)
+
+
+def validate(value: object, schema: dict, components: dict | None = None) -> None:
+    """``Schema(schema, components).check(value)``, for a schema checked once (tests, tools)."""
+    Schema(schema, components).check(value)
 
 
 def _at(node: object, path: list) -> object:
@@ -297,8 +306,7 @@ def _branch_problem(root: dict, error, value: object):
     for branch in node if isinstance(node, list) else []:
         branch = _deref(root, branch)
         if _fits_type(branch, instance):
-            sub = _validator(json.dumps({**branch, "components": root.get("components", {})},
-                                        sort_keys=True, default=str))
+            sub = _compile({**branch, "components": root.get("components", {})})  # on a refusal only
             for inner in sub.iter_errors(instance):
                 field, problem = _problem(inner)
                 prefix = _field(list(error.instance_path))
