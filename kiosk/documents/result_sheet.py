@@ -23,6 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from kiosk.documents import paper_ballot
+from kiosk.documents.pages import numbered
 from kiosk.documents.slips import cjk_font
 from tally import counts as tc
 from tally.kinds import line_share
@@ -242,30 +243,8 @@ def render(sheet: dict) -> bytes:
     buf = io.BytesIO()
     SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
                       bottomMargin=30 * mm, title=sheet["title"], invariant=True).build(
-        story, canvasmaker=_numbered(footer))
+        story, canvasmaker=numbered(footer))
     return buf.getvalue()
-
-
-def _numbered(footer: Callable[[Canvas, int, int], None]) -> type:
-    """A canvas that holds its pages until the end, so that each can say "page n of N"."""
-
-    class Numbered(Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self):  # noqa: N802 (reportlab's name)
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            for number, state in enumerate(self._pages, 1):
-                self.__dict__.update(state)
-                footer(self, number, len(self._pages))
-                super().showPage()
-            super().save()
-
-    return Numbered
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:

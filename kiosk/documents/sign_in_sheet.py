@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from kiosk.documents.pages import numbered
 from kiosk.documents.slips import cjk_font
 
 # Keys ``labels`` is asked for: sheet, heading (with %(expected)s), number, name, post, signature,
@@ -71,31 +72,13 @@ def render(meeting_title: str, expected: int, groups: list[tuple[str, list[dict]
     buf = io.BytesIO()
     SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=16 * mm,
                       bottomMargin=18 * mm, title=f"{meeting_title} {labels('sheet')}").build(
-        story, canvasmaker=_numbered(font, labels))
+        story, canvasmaker=numbered(_page_footer(font, labels)))
     return buf.getvalue()
 
 
-def _numbered(font: str, labels: Callable[[str], str]):
-    """A canvas that writes "page n of N" on every page, once N is known (after the last page)."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self):  # noqa: N802 (reportlab's name)
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(font, 8.5)
-                self.setFillColor(colors.HexColor("#555555"))
-                self.drawCentredString(A4[0] / 2, 10 * mm, labels("page") % {"page": self._pageNumber,
-                                                                            "pages": total})
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
+def _page_footer(font: str, labels: Callable[[str], str]):
+    def footer(canvas: Canvas, page: int, pages: int) -> None:
+        canvas.setFont(font, 8.5)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        canvas.drawCentredString(A4[0] / 2, 10 * mm, labels("page") % {"page": page, "pages": pages})
+    return footer

@@ -17,7 +17,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 
-from kiosk.domain import polls, tokens
+from kiosk.domain import meetings, polls, tokens
 from kiosk.errors import Refusal, explained
 from kiosk.store import eventlog
 from kiosk.store.db import Database
@@ -26,7 +26,7 @@ from tally import paper as tp
 from tally.poll import AnswerError
 from tally.rules import Rules
 
-MAX_HANDED_OUT = 100000  # as many as a meeting's members (kiosk.domain.meetings)
+MAX_HANDED_OUT = meetings.MAX_MEMBERS  # as many as a meeting's members
 # Refusals of the printable ballots' address (kiosk.web.api.paper and the admin page).
 SIZE_PROBLEM = _l("must be A4 or A5")
 COPIES_PROBLEM = _l("must be a whole number from 1 to 2000")

@@ -15,7 +15,7 @@ import sqlite3
 
 from flask_babel import gettext as _
 
-from kiosk.domain import round_input, rounds
+from kiosk.domain import meetings, round_input, rounds
 from kiosk.stages import core
 from kiosk.stages.inspection import inspection_candidates, parse_date
 from kiosk.store import eventlog
@@ -230,7 +230,7 @@ def _opinions(value: object) -> list[dict]:
         if not source:
             raise round_input.invalid(f"{field}.source", _("say whose opinion was asked for in writing"))
         people = item.get("people")
-        if isinstance(people, bool) or not isinstance(people, int) or not 1 <= people <= 100000:
+        if isinstance(people, bool) or not isinstance(people, int) or not 1 <= people <= meetings.MAX_MEMBERS:
             raise round_input.invalid(f"{field}.people", _("must be the number of people who gave it, from 1"))
         when = parse_date(item.get("date"), f"{field}.date")
         if when is None:

@@ -16,7 +16,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from kiosk.domain import round_input, rounds
+from kiosk.domain import meetings, round_input, rounds
 from kiosk.errors import Refusal
 from kiosk.stages import core
 from kiosk.store import eventlog
@@ -54,7 +54,7 @@ def parse_record(body: object) -> dict:
     for key, high in TEXT_LIMITS.items():
         record[key] = core.optional_text(data.get(key), key, high)
     talks = data.get("talks")
-    if talks is not None and (isinstance(talks, bool) or not isinstance(talks, int) or not 0 <= talks <= 100000):
+    if talks is not None and (isinstance(talks, bool) or not isinstance(talks, int) or not 0 <= talks <= meetings.MAX_MEMBERS):
         raise round_input.invalid("talks", _("must be the number of people talked to individually, a whole number from 0"))
     record["talks"] = talks
     looks = data.get("looks") or {}

@@ -19,7 +19,7 @@ import sqlite3
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from kiosk.domain import round_doc, round_input, rounds
+from kiosk.domain import meetings, round_doc, round_input, rounds
 from kiosk.errors import Refusal
 from kiosk.stages import core
 from kiosk.stages.voting import Contest, LevelVote, progress_json, settle
@@ -71,7 +71,7 @@ def parse_nominations(raw: object, stored: dict) -> list[dict]:
             raise round_input.invalid(f"{field}.level", _("must be one of the round's levels: %(levels)s",
                                                      levels=", ".join(core.level_ids(stored))))
         participants = item.get("participants")
-        if isinstance(participants, bool) or not isinstance(participants, int) or not 0 <= participants <= 100000:
+        if isinstance(participants, bool) or not isinstance(participants, int) or not 0 <= participants <= meetings.MAX_MEMBERS:
             raise round_input.invalid(f"{field}.participants", _("must be the number of people who took part in the "
                                                             "unit's initial nomination, a whole number from 0"))
         candidates = item.get("candidates", [])
