@@ -92,7 +92,9 @@ PDF_TEXTS = {
     "decision": _l("Chosen"), "void": _l("Void: the meeting did not reach its quorum; nothing was decided."),
     "agree": _l("Agree"), "disagree": _l("Disagree"), "abstain": _l("Abstain"), "votes": _l("Votes"),
     "result": _l("Result"), "chosen": _l("chosen"), "runoff": _l("runoff"), "passes": _l("passes"),
-    "signatures": _l("Prepared by: ____________    Checked by: ____________    Date: ____________"),
+    "prepared_by": _l("Prepared by (signature)"), "checked_by": _l("Checked by (signature)"),
+    "signed_on": _l("Date"),
+    "page": _l("Page %(page)s of %(pages)s"),
 }
 
 

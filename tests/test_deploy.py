@@ -55,3 +55,17 @@ def test_the_hall_unit_serves_the_ports_nginx_proxies_to():
     site = (DEPLOY / "nginx-ballotroom.conf").read_text(encoding="utf-8")
     upstream = re.search(r"upstream ballotroom \{(.*?)\}", site, re.S).group(1)
     assert re.findall(r"server 127\.0\.0\.1:(\d+)", upstream) == [str(p) for p in range(port, port + workers)]
+
+
+def test_every_location_that_sets_headers_passes_the_clients_address_and_host():
+    # nginx: a location with any proxy_set_header of its own inherits none of the server's. The
+    # live location once set Upgrade alone, so every dashboard behind nginx counted as 127.0.0.1
+    # (fourteen live connections for the whole hall) and lost its Host for the Origin check.
+    site = (DEPLOY / "nginx-ballotroom.conf").read_text(encoding="utf-8")
+    server = site[site.index("listen 443"):]
+    inherited = set(re.findall(r"^    proxy_set_header (\S+)", server, re.M))
+    assert {"Host", "X-Real-IP", "X-Forwarded-Proto"} <= inherited
+    for location, block in re.findall(r"location ([^{]+)\{(.*?)\n    \}", server, re.S):
+        own = set(re.findall(r"proxy_set_header (\S+)", block))
+        if own:
+            assert {"Host", "X-Real-IP", "X-Forwarded-Proto"} <= own, location

@@ -5,10 +5,12 @@ record, and the report as HTML and PDF. Votes are cast through the API, as table
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import re
 import threading
 
+import pypdf
 import pytest
 from conftest import Api, new_instance
 from test_stages_api import (
@@ -228,6 +230,12 @@ def test_a_round_through_the_pages(admin_app, clerk, run):
     assert "data-provisional" in page  # the vote was superseded: its decision is not final any more
     pdf = clerk.get(f"{base}/report.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    pages = pypdf.PdfReader(io.BytesIO(pdf.data)).pages
+    words = [re.sub(r"\s+", "", page.extract_text()) for page in pages]
+    # Every page says which of how many it is (in the clerk's language, here English); the last
+    # has a line and a date for each signer.
+    assert [f"Page{n}of{len(pages)}" in text for n, text in enumerate(words, 1)] == [True] * len(pages)
+    assert words[-1].count("Date") == 2 and "Preparedby(signature)" in words[-1] and "Checkedby(signature)" in words[-1]
 
 
 def test_get_on_an_action_address_goes_back_to_its_page(clerk, run):

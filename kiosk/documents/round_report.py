@@ -25,8 +25,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from kiosk.documents.pages import numbered
 from kiosk.documents.slips import cjk_font
 from kiosk.domain import counting, round_doc, rounds
 from kiosk.stages import core
@@ -276,10 +277,27 @@ def to_pdf(report: dict, t: Callable[..., str], settings: object = None) -> byte
         rows.append([level["name"], level["posts"], "、".join(c["name"] for c in level["chosen"]) or "—"])
     story.append(table(rows, [50 * mm, 20 * mm, 100 * mm]))
 
-    story += [Spacer(1, 12 * mm), p(t("signatures"))]
+    # One line per signer, each with its own date: who prepared the report and who checked it
+    # sign apart, as on the result sheet.
+    line = "_" * 24
+    signers = [[t(who_), line, t("signed_on"), "_" * 14] for who_ in ("prepared_by", "checked_by")]
+    grid = Table([[p(c) for c in row] for row in signers], colWidths=[42 * mm, 62 * mm, 16 * mm, 50 * mm],
+                 rowHeights=12 * mm)
+    grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+    story += [Spacer(1, 8 * mm), KeepTogether([grid])]
+    heading_text = report["round"]["title"] or report["round"]["id"]
+
+    def footer(canvas, page: int, pages: int) -> None:
+        canvas.saveState()
+        canvas.setFont(font, 7.5)
+        canvas.setFillGray(0.3)
+        canvas.drawString(20 * mm, 10 * mm, t("title", title=heading_text))
+        canvas.drawRightString(190 * mm, 10 * mm, t("page", page=page, pages=pages))
+        canvas.restoreState()
+
     buf = io.BytesIO()
     SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-                      bottomMargin=18 * mm, title=report["round"]["title"] or report["round"]["id"]).build(story)
+                      bottomMargin=18 * mm, title=heading_text).build(story, canvasmaker=numbered(footer))
     return buf.getvalue()
 
 
