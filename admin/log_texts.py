@@ -29,6 +29,7 @@ TYPE_LABELS = {
     "meeting.attendance": _l("Attendance recorded"),
     "roster.imported": _l("Roster imported"),
     "roster.signed_in": _l("Member signed in"),
+    "roster.member_added": _l("Member added to the roster"),
     "roster.left": _l("Member left early"),
     "roster.sign_in_cancelled": _l("Sign-in cancelled"),
     "poll.created": _l("Poll created"),
@@ -67,6 +68,8 @@ SENTENCES = {
     "meeting.created": _l("%(who)s created the meeting “%(meeting)s” with %(expected)s members expected."),
     "meeting.attendance": _l("%(who)s recorded %(present)s members present at the meeting “%(meeting)s”."),
     "roster.imported": _l("%(who)s imported the roster of the meeting “%(meeting)s”: %(members)s members."),
+    "roster.member_added": _l("%(who)s added %(name)s to the roster of the meeting “%(meeting)s”; "
+                              "%(expected)s members should attend."),
     "roster.signed_in": _l("%(who)s signed in %(name)s at the meeting “%(meeting)s”; %(present)s present."),
     "roster.left": _l("%(who)s recorded that %(name)s left the meeting “%(meeting)s” early; %(present)s present."),
     "roster.sign_in_cancelled": _l("%(who)s cancelled the sign-in of %(name)s at the meeting “%(meeting)s”; "

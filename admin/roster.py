@@ -68,11 +68,12 @@ def overview(meeting_id: str):
     return _overview_page(meeting_id)
 
 
-def _overview_page(meeting_id: str, error: Refusal | None = None, typed: dict | None = None, status: int = 200):
+def _overview_page(meeting_id: str, error: Refusal | None = None, typed: dict | None = None, status: int = 200,
+                   form: str = "import"):
     doc = roster.get(db(), meeting_id)
     members = doc["members"]
     return render_template(
-        "admin/roster/overview.html", doc=doc, error=error, typed=typed or {},
+        "admin/roster/overview.html", doc=doc, error=error, typed=typed or {}, form=form,
         absent=roster.by_unit([m for m in members if m["state"] == "absent"]),
         late=[m for m in members if m["late"]], left=[m for m in members if m["state"] == "left"],
         replaceable=doc["counts"]["signed_in"] == 0), status
@@ -96,10 +97,28 @@ def import_roster(meeting_id: str):
     except Refusal as refusal:
         if refusal.status == 404:
             raise
-        return _overview_page(meeting_id, refusal, typed, refusal.status)
+        return _overview_page(meeting_id, refusal, typed, refusal.status, form="import")
     live.attendance_changed(meeting_id)
     flash(_("Roster imported: %(n)s members. Members who should attend: %(n)s; attendance now follows "
             "the sign-in.", n=doc["counts"]["members"]))
+    return redirect(url_for(".overview", meeting_id=meeting_id), 303)
+
+
+@bp.route("/meetings/<meeting_id>/roster/add", methods=["GET", "POST"])
+@login_required("admin")
+def add_member(meeting_id: str):
+    if request.method == "GET":
+        return redirect(url_for(".overview", meeting_id=meeting_id))
+    typed = {f"add_{f}": request.form.get(f, "") for f in roster.FIELDS}
+    try:
+        done = roster.add(db(), actor(), meeting_id, {f: request.form.get(f, "") for f in roster.FIELDS})
+    except Refusal as refusal:
+        if refusal.status == 404:
+            raise
+        return _overview_page(meeting_id, refusal, typed, refusal.status, form="add")
+    live.attendance_changed(meeting_id)
+    flash(_("%(name)s is added to the roster. Members who should attend: %(n)s.",
+            name=done["member"]["name"], n=done["expected"]))
     return redirect(url_for(".overview", meeting_id=meeting_id), 303)
 
 

@@ -320,3 +320,58 @@ def test_the_sign_in_sheet_groups_members_by_unit_with_a_line_to_sign(admin, api
     assert text.index("成员03") < text.index("县财政局") < text.index("成员01")
     empty = _meeting(api)
     assert admin.get(f"/admin/meetings/{empty}/roster/sheet.pdf").status_code == 409
+
+
+# --- a member the roster left out ------------------------------------------------------------------
+
+def add(api, meeting, member, expect=201, headers=None):
+    r = api.client.post(f"/api/v1/meetings/{meeting}/roster/members", json=member,
+                        headers={**api.headers, **(headers or {})})
+    assert r.status_code == expect, r.get_json()
+    return r.get_json()
+
+
+def test_a_member_left_out_is_added_after_sign_in_began_and_before_voting(api, database):
+    meeting, ids = with_roster(api)
+    act(api, meeting, ids["张伟"])  # the door is open: members have signed in
+    added = add(api, meeting, {"name": "赵磊", "unit": "县教育局", "post": "局长"})
+    assert added["expected"] == 5 and added["member"]["state"] == "absent"
+    assert act(api, meeting, added["member"]["id"])["present"] == 2
+    doc = api.get(f"/meetings/{meeting}/roster")
+    assert [m["name"] for m in doc["members"]][-1] == "赵磊" and doc["expected"] == 5
+    assert doc["counts"]["present"] == 2 and api.get(f"/meetings/{meeting}")["expected"] == 5
+    assert events(database, "roster.member_added") == [
+        {"meeting": meeting, "member": added["member"]["id"], "name": "赵磊", "expected": 5}]
+    # A namesake of another unit is someone else; the same name and unit is the same person.
+    add(api, meeting, {"name": "张伟", "unit": "县教育局"})
+    refused = add(api, meeting, {"name": "张伟", "unit": "城关镇"}, expect=400, headers=ZH)
+    assert "城关镇的张伟已在名册中" in refused["message"]
+    assert api.get(f"/meetings/{meeting}")["expected"] == 6
+
+
+def test_no_member_is_added_once_voting_began_or_without_a_roster(api, database):
+    meeting, _ids = with_roster(api)
+    poll = api.poll(meeting, "democratic_recommendation", [contest()])
+    api.tokens(poll, 1)
+    api.open(poll)
+    plain = api.meeting(20)
+    before = database.one("SELECT count(*) FROM events")[0]
+    assert add(api, meeting, {"name": "赵磊"}, expect=409)["error"] == "state"
+    assert add(api, plain, {"name": "赵磊"}, expect=409, headers=ZH)["error"] == "state"
+    assert add(api, plain, {"name": "  "}, expect=400)["error"] == "invalid"
+    assert database.one("SELECT count(*) FROM events")[0] == before
+    assert database.one("SELECT count(*) FROM roster_members WHERE name = '赵磊'")[0] == 0
+    assert (api.get(f"/meetings/{meeting}")["expected"], api.get(f"/meetings/{plain}")["expected"]) == (4, 20)
+
+
+def test_the_page_adds_a_member_and_keeps_what_was_typed_on_a_refusal(admin, api):
+    meeting, _ids = with_roster(api)
+    page = admin.get(f"/admin/meetings/{meeting}/roster").get_data(as_text=True)
+    assert "data-add-member" in page
+    refused = admin.post(f"/admin/meetings/{meeting}/roster/add", data={"name": "张伟", "unit": "城关镇", "post": "副书记"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "data-add-error" in text and 'value="副书记"' in text
+    done = admin.post(f"/admin/meetings/{meeting}/roster/add", data={"name": "赵磊", "unit": "县教育局", "post": ""},
+                      follow_redirects=True)
+    assert done.status_code == 200 and "赵磊" in done.get_data(as_text=True)
+    assert api.get(f"/meetings/{meeting}")["expected"] == 5

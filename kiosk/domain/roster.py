@@ -227,6 +227,40 @@ def replace(db: Database, actor: str, meeting_id: str, entries: list[dict]) -> d
     return get(db, meeting_id)
 
 
+def add(db: Database, actor: str, meeting_id: str, entry: dict) -> dict:
+    """Add one member the imported roster left out (someone who turns up at the door and should
+    attend): checked like a line of the roster, a name and unit already listed refused. The
+    members who should attend (应到) grow by one, so only until a poll of the meeting opens, as
+    replacing the roster; members who have signed in stay as they are."""
+    entry = dict(entry)
+    with db.write() as conn:
+        _meeting(conn, meeting_id)
+        rows = conn.execute("SELECT name, unit FROM roster_members WHERE meeting_id = ? ORDER BY position",
+                            (meeting_id,)).fetchall()
+        if not rows:
+            raise Refusal(409, "state", detail=_l(
+                "this meeting has no roster yet: import the roster, with this member in it"))
+        if _voting_has_begun(conn, meeting_id):
+            raise Refusal(409, "state", detail=_l(
+                "a poll of this meeting has opened; its members who should attend no longer change"))
+        _refuse(_faults([entry], [("", "")]))
+        if (entry["name"], entry["unit"]) in {(r["name"], r["unit"]) for r in rows}:
+            _refuse([_l("%(name)s of %(unit)s is already on the roster; to add a namesake, give the unit",
+                        name=entry["name"], unit=entry["unit"] or "—")])
+        if len(rows) >= MAX_MEMBERS:
+            _refuse([_l("a roster holds at most %(n)s members", n=MAX_MEMBERS)])
+        member_id = secrets.token_hex(4)
+        conn.execute("INSERT INTO roster_members (meeting_id, id, position, name, unit, post) VALUES (?,?,?,?,?,?)",
+                     (meeting_id, member_id, len(rows), entry["name"], entry["unit"], entry["post"]))
+        conn.execute("UPDATE meetings SET expected = ? WHERE id = ?", (len(rows) + 1, meeting_id))
+        eventlog.append(conn, actor, "roster.member_added",
+                        {"meeting": meeting_id, "member": member_id, "name": entry["name"],
+                         "expected": len(rows) + 1})
+    return {"meeting": meeting_id, "member": _member({**entry, "id": member_id, "signed_in_at": None,
+                                                      "left_at": None, "late": 0}),
+            "expected": len(rows) + 1}
+
+
 def get(db: Database, meeting_id: str) -> dict:
     """The roster with each member's state (absent, present, left), times, whether they came
     after voting began, and the counts; ``members`` is empty for a meeting without a roster."""

@@ -39,6 +39,11 @@ ACT_DONE = {"type": "object", "required": ["meeting", "member", "present"], "pro
     "present": {"type": "integer", "description": "attendance (实到) after this act"}}}
 
 
+MEMBER_ADDED = {"type": "object", "required": ["meeting", "member", "expected"], "properties": {
+    "meeting": {"type": "string"}, "member": MEMBER,
+    "expected": {"type": "integer", "description": "members who should attend (应到) now"}}}
+
+
 def _act(summary: str, description: str) -> dict:
     return {"post": {
         "summary": summary, "description": description, "security": BEARER,
@@ -71,6 +76,18 @@ def roster_paths() -> dict:
                 "responses": {**ok("Stored: the roster", ROSTER), **errors(400, 401, 403, 404, 409)},
             },
         },
+        base + "/members": {"post": {
+            "summary": "Add a member the roster left out",
+            "description": (
+                "One member, checked as a line of the roster; the members who should attend (应到, "
+                "`expected`) grow by one. 409 when the meeting has no roster yet or a poll of the meeting "
+                "has opened; 400 when the name and unit are already on the roster (give the unit to tell "
+                "namesakes apart)."),
+            "security": BEARER, "parameters": [path_id("meeting_id")],
+            "requestBody": json_body(MEMBER_IN),
+            "responses": {**ok("Added: the member and the members who should attend", MEMBER_ADDED, 201),
+                          **errors(400, 401, 403, 404, 409)},
+        }},
         base + "/{member_id}/sign-in": _act(
             "Sign a member in at the door",
             "Also a member who left early and came back (the first arrival time is kept). 409 when the "

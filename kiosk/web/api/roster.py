@@ -35,6 +35,15 @@ def put_roster(meeting_id: str):
     return jsonify(doc), 200
 
 
+@bp.post("/meetings/<meeting_id>/roster/members")
+@require_key("admin")
+def add_member(meeting_id: str):
+    given = body()
+    done = roster.add(db(), actor(), meeting_id, {f: given.get(f, "") for f in roster.FIELDS})
+    live.attendance_changed(meeting_id)
+    return jsonify(done), 201
+
+
 def _act(meeting_id: str, member_id: str, action: str):
     done = roster.act(db(), actor(), meeting_id, member_id, action)
     live.attendance_changed(meeting_id)
