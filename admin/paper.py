@@ -14,9 +14,10 @@ from flask_babel import gettext as _
 from kiosk.documents import paper_ballot
 from kiosk.domain import meetings, paper, polls
 from kiosk.errors import Refusal
-from kiosk.web import live
+from kiosk.web import i18n, live
 from kiosk.web.api.paper import pdf_response
 from kiosk.web.context import current_rules, db, token_key
+from tally import paper as tp
 
 from .auth import actor, login_required
 
@@ -26,12 +27,23 @@ STAFF = ("admin", "chair")
 ENTERERS = ("admin", "chair", "scrutineer")
 
 
+def _shape(poll: dict) -> dict:
+    """What the entry form draws for the poll's kind: its shape, the answer words of its boxes
+    and the character items (the rules the poll is counted under), in the reader's language."""
+    if not paper.takes(poll["kind"], current_rules()):
+        return {"shape": None, "words": [], "items": []}
+    rules = polls.rules_of(db(), poll["id"], current_rules())
+    chinese = i18n.current() == "zh_CN"
+    return {"shape": tp.shape_of(poll["kind"]), "words": list(tp.words_of(poll["kind"])),
+            "items": [item.zh if chinese else item.en for item in rules.character_items]}
+
+
 def _page(poll_id: str, *, error: Refusal | None = None, number: int | None = None, differ=(), status: int = 200):
     poll = polls.get(db(), poll_id)
     box = paper.status(db(), current_rules(), poll_id)
     return render_template("admin/paper/box.html", poll=poll, meeting=meetings.get(db(), poll["meeting_id"]), box=box,
                            error=error, number=number, differ=list(differ), sizes=list(paper_ballot.SIZES),
-                           max_copies=paper_ballot.MAX_COPIES), status
+                           max_copies=paper_ballot.MAX_COPIES, **_shape(poll)), status
 
 
 @bp.app_context_processor
@@ -46,10 +58,15 @@ def _reasons():
 
 @bp.app_template_filter("contest_title")
 def contest_title(contest_id: str, poll: dict) -> str:
-    """A contest's title for a mismatch's sentence ("spoiled": the whole ballot)."""
+    """A part's name for a mismatch's sentence: a contest's title, or a candidate's name for the
+    per-candidate kinds ("spoiled": the whole ballot)."""
     if contest_id == "spoiled":
         return _("whether the whole ballot is spoiled")
-    return next((c.get("title") or c["id"] for c in poll["contests"] if c["id"] == contest_id), contest_id)
+    if _shape(poll)["shape"] in ("answers", "items"):
+        names = {k["id"]: k["name"] for c in poll["contests"] for k in c["candidates"]}
+    else:
+        names = {c["id"]: c.get("title") or c["id"] for c in poll["contests"]}
+    return names.get(contest_id, contest_id)
 
 
 @bp.get("/polls/<poll_id>/paper")
@@ -110,11 +127,24 @@ def exchange(poll_id: str):
 
 
 def _entry_from_form(poll_id: str) -> dict:
-    """The form's ticks as the domain reads an entry: per contest the boxes ticked, or the reason
-    the whole ballot is spoiled."""
+    """The form's ticks as the domain reads an entry (tally.paper.read_entry): per part the boxes
+    ticked, or the reason the whole ballot is spoiled. Boxes are named ``c:CONTEST`` (names),
+    ``a:CANDIDATE`` (answers) and ``i:CANDIDATE:ITEM`` (items), their values what they stand for."""
     sp = polls.spec(db(), poll_id)
-    spoiled = request.form.get("spoiled") or None
-    return {"choices": {c.id: request.form.getlist(f"c:{c.id}") for c in sp.contests}, "spoiled": spoiled}
+    form = request.form
+    spoiled = form.get("spoiled") or None
+    if not paper.takes(sp.kind, current_rules()):
+        return {"choices": {}, "spoiled": spoiled}  # refused by the domain, which says why
+    shape = tp.shape_of(sp.kind)
+    candidates = [k.id for c in sp.contests for k in c.candidates]
+    if shape == "names":
+        ticks: dict = {c.id: form.getlist(f"c:{c.id}") for c in sp.contests}
+    elif shape == "answers":
+        ticks = {cid: form.getlist(f"a:{cid}") for cid in candidates}
+    else:
+        items = len(polls.rules_of(db(), poll_id, current_rules()).character_items)
+        ticks = {cid: [form.getlist(f"i:{cid}:{n}") for n in range(items)] for cid in candidates}
+    return {tp.ENTRY_KEYS[shape]: ticks, "spoiled": spoiled}
 
 
 @bp.post("/polls/<poll_id>/paper/entries")

@@ -70,9 +70,11 @@ def read_choices(contests: Sequence[Contest], answers: object) -> dict[str, list
 
 
 def read_per_candidate(
-    contests: Sequence[Contest], answers: object, read: ValueReader
+    contests: Sequence[Contest], answers: object, read: ValueReader, *, partial: bool = False
 ) -> dict[str, Any]:
-    """``{candidate_id: value}`` with every candidate of the poll answered."""
+    """``{candidate_id: value}`` with every candidate of the poll answered. ``partial``: a stored
+    ballot may answer a candidate with None, a paper ballot's part left unmarked or spoiled
+    (tally.paper), which gives no answer there; a tablet's ballot never may."""
     given = require_object(answers)
     known = {candidate.id for _, candidate in all_candidates(contests)}
     for key in sorted(given):
@@ -88,7 +90,8 @@ def read_per_candidate(
                 f"candidate {candidate.id!r} must be answered",
                 candidate=candidate.id,
             )
-        canonical[candidate.id] = read(candidate.id, given[candidate.id])
+        value = given[candidate.id]
+        canonical[candidate.id] = None if partial and value is None else read(candidate.id, value)
     return canonical
 
 
@@ -111,15 +114,19 @@ def one_of(allowed: tuple[str, ...]) -> ValueReader:
 class PerCandidateKind:
     """The shared behaviour of kinds where each ballot answers every candidate with one of
     ``ANSWERS`` (survey, leaders, standing committee): no blank ballot and no meeting quorum
-    unless a kind says otherwise."""
+    unless a kind says otherwise. A ballot answering nobody (a paper ballot left unmarked, None
+    everywhere) is blank; ``PAPER`` False: the kind's stored ballots never hold None (a named
+    kind, which takes no paper)."""
 
     ANSWERS: tuple[str, ...] = ()
+    PAPER = True
 
-    def validate(self, contests: Sequence[Contest], answers: object, rules: Any) -> dict[str, Any]:
-        return read_per_candidate(contests, answers, one_of(self.ANSWERS))
+    def validate(self, contests: Sequence[Contest], answers: object, rules: Any, *,
+                 partial: bool = False) -> dict[str, Any]:
+        return read_per_candidate(contests, answers, one_of(self.ANSWERS), partial=partial and self.PAPER)
 
     def is_blank(self, canonical: dict[str, Any]) -> bool:
-        return False
+        return all(answer is None for answer in canonical.values())
 
     def quorum_met(self, attendance: int, expected: int, rules: Any) -> bool:
         return True

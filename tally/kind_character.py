@@ -20,7 +20,7 @@ class Character(PerCandidateKind):
     ANSWERS = ANSWERS
 
     def validate(
-        self, contests: Sequence[Contest], answers: object, rules: Rules
+        self, contests: Sequence[Contest], answers: object, rules: Rules, *, partial: bool = False
     ) -> dict[str, Any]:
         items = len(rules.character_items)
 
@@ -44,7 +44,7 @@ class Character(PerCandidateKind):
                     )
             return list(value)
 
-        return read_per_candidate(contests, answers, read)
+        return read_per_candidate(contests, answers, read, partial=partial)
 
     def count(
         self,
@@ -61,6 +61,10 @@ class Character(PerCandidateKind):
         frequent = {cid: [0] * items for cid in raters}
         for ballot in ballots:
             for cid, answers in ballot.answers.items():
+                # A paper ballot's candidate left unmarked or spoiled (None) is no rating: the
+                # score and the veto are per rater over every item (docs/rules.md, "Paper ballots").
+                if answers is None:
+                    continue
                 raters[cid] += 1
                 for index, answer in enumerate(answers):
                     if answer == "occasional":

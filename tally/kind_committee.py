@@ -25,7 +25,8 @@ class StandingCommittee(PerCandidateKind):
     ANSWERS = ANSWERS
 
     def is_blank(self, canonical: dict[str, Any]) -> bool:
-        return all(answer == "abstain" for answer in canonical.values())
+        # None: a paper ballot's part left unmarked or spoiled, no agreeing vote either.
+        return all(answer in ("abstain", None) for answer in canonical.values())
 
     def quorum_met(self, attendance: int, expected: int, rules: Rules) -> bool:
         return committee_quorum_met(attendance, expected, rules)
@@ -47,7 +48,9 @@ class StandingCommittee(PerCandidateKind):
             tallies = {c.id: dict.fromkeys(ANSWERS, 0) for c in contest.candidates}
             for ballot in ballots:
                 for cid, counts in tallies.items():
-                    counts[ballot.answers[cid]] += 1
+                    answer = ballot.answers[cid]
+                    if answer is not None:  # a paper ballot's part left unmarked or spoiled
+                        counts[answer] += 1
             passing = [
                 cid
                 for cid, counts in tallies.items()

@@ -24,6 +24,7 @@ def group_points(group: str, rules: Rules) -> Fraction:
 @dataclass(frozen=True)
 class Leaders(PerCandidateKind):
     ANSWERS = ANSWERS
+    PAPER = False  # named: who answered is recorded, which a paper ballot never says
 
     def count(
         self,

@@ -27,8 +27,9 @@ class Recommendation:
     needs_meeting_quorum: bool
 
     def validate(
-        self, contests: Sequence[Contest], answers: object, rules: Rules
+        self, contests: Sequence[Contest], answers: object, rules: Rules, *, partial: bool = False
     ) -> dict[str, Any]:
+        # A paper ballot's contest spoiled or blank is [] already: nothing partial to allow.
         return read_choices(contests, answers)
 
     def is_blank(self, canonical: dict[str, Any]) -> bool:

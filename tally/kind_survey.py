@@ -29,15 +29,20 @@ class Survey(PerCandidateKind):
         rules: Rules,
     ) -> list[dict[str, Any]]:
         tallies = {c.id: dict.fromkeys(ANSWERS, 0) for _, c in all_candidates(contests)}
+        # Every ballot is a respondent for every candidate: a paper ballot's part left unmarked or
+        # spoiled (None) counts as returned for the rate, as a blank ballot does (docs/rules.md).
+        answered = dict.fromkeys(tallies, 0)
         for ballot in ballots:
             for cid, answer in ballot.answers.items():
-                tallies[cid][answer] += 1
+                answered[cid] += 1
+                if answer is not None:
+                    tallies[cid][answer] += 1
         result = []
         for contest in contests:
             rows = []
             for c in contest.candidates:
                 t = tallies[c.id]
-                respondents = sum(t.values())
+                respondents = answered[c.id]
                 value = satisfaction(t["satisfied"], t["basically_satisfied"], respondents, rules)
                 rows.append(
                     {

@@ -60,7 +60,7 @@ class KindRules(Protocol):
     """What each kind module provides."""
 
     def validate(
-        self, contests: Sequence[Contest], answers: object, rules: Rules
+        self, contests: Sequence[Contest], answers: object, rules: Rules, *, partial: bool = False
     ) -> dict[str, Any]: ...
 
     def is_blank(self, canonical: dict[str, Any]) -> bool: ...
@@ -173,7 +173,8 @@ def validate_answers(kind: str, contests: list[Contest], answers: object, rules:
 
 
 def is_blank(kind: str, canonical_answers: dict) -> bool:
-    """A recommendation with no choice at all, or a committee ballot abstaining on everyone."""
+    """A recommendation with no choice at all, a committee ballot abstaining on everyone, a
+    paper ballot answering nobody."""
     return _kind(kind).is_blank(canonical_answers)
 
 
@@ -207,7 +208,9 @@ def count_poll(
     for ballot in ballots:
         known = memo.get(id(ballot))
         if known is None:
-            checked = Ballot(answers=rules_of_kind.validate(contests, ballot.answers, rules), group=ballot.group)
+            # partial: a stored paper ballot may leave a candidate unanswered (tally.paper).
+            checked = Ballot(answers=rules_of_kind.validate(contests, ballot.answers, rules, partial=True),
+                             group=ballot.group)
             known = memo[id(ballot)] = (ballot, checked)
         read.append(known[1])
     cast = len(read)

@@ -1,12 +1,14 @@
 """Paper ballots beside tablets (docs/rules.md, "Paper ballots"), pure.
 
-- ``read_entry``: one scrutineer's reading of one paper ballot, the names ticked per contest as
+- ``shape_of``: the shape of a kind's printed ballot (names per contest, an answer per
+  candidate, an answer per item per candidate), and ``parts``, the parts an entry reads;
+- ``read_entry``: one scrutineer's reading of one paper ballot, the boxes ticked per part as
   read (more than allowed included: an over-vote is a fact of the paper, not a typing error), or
   the reason it is spoiled whole;
 - ``differences``: where two entries of one ballot disagree (double entry: none, or both enter
   it again);
-- ``accept``: what an agreed entry stores and counts as: its answers (a spoiled contest gives no
-  votes) and its marks (the contests spoiled, or the whole ballot);
+- ``accept``: what an agreed entry stores and counts as: its answers (a spoiled part gives no
+  votes) and its marks (the parts spoiled, or the whole ballot);
 - ``box_figures``: blank, spoiled and the spoiled parts per contest of a box holding such ballots;
 - ``invalid`` and ``voided_result``: returned ballots exceeding issued make the poll invalid.
 """
@@ -18,33 +20,67 @@ from dataclasses import dataclass
 from typing import Any
 
 from tally import kinds as tk
-from tally.poll import AnswerError, Contest
+from tally.poll import AnswerError, Contest, all_candidates
 from tally.rules import Rules
 
 # Why two scrutineers may spoil a whole ballot: it cannot be read, or it bears marks that could
 # identify the voter. Both entries must give the same reason.
 WHOLE_REASONS = ("unreadable", "marked")
 
+# The three shapes of a printed ballot, and so of an entry (docs/rules.md, "Paper ballots"):
+# - "names": per contest, a box before each name, at most max_choices ticked (recommendations);
+#   a part is a contest;
+# - "answers": per candidate, one box per answer word (agree / disagree / abstain; satisfied …),
+#   exactly one ticked; a part is a candidate;
+# - "items": per candidate, per item of the reverse test, one box per answer word; a part is a
+#   candidate (its score and veto are over the rater's answers to every item).
+SHAPES = ("names", "answers", "items")
+_SHAPE_OF = {"democratic_recommendation": "names", "plenary_recommendation": "names",
+             "standing_committee": "answers", "survey": "answers", "character": "items"}
+# The body key an entry of each shape carries its ticks under.
+ENTRY_KEYS = {"names": "choices", "answers": "answers", "items": "items"}
+
+
+def shape_of(kind: str) -> str:
+    """The shape of ``kind``'s paper ballot; ValueError for a kind that takes no paper (the named
+    kinds: a paper ballot never says who answered)."""
+    try:
+        return _SHAPE_OF[kind]
+    except KeyError:
+        raise ValueError(f"polls of kind {kind!r} take no paper ballots") from None
+
+
+def words_of(kind: str) -> tuple[str, ...]:
+    """The answer words a per-candidate shape's boxes stand for, in print order; () for names."""
+    return tk.answers_of(kind)
+
 
 @dataclass(frozen=True)
 class Entry:
-    """One scrutineer's reading: ``ticks`` per contest id, sorted candidate ids (every contest of
-    the poll present, () for none ticked); ``whole`` a reason of WHOLE_REASONS or None."""
+    """One scrutineer's reading. ``ticks`` per part id (every part of the poll, in its order):
+    names: the sorted candidate ids ticked; answers: the sorted words ticked; items: per item the
+    sorted words ticked. ``whole`` a reason of WHOLE_REASONS or None."""
 
-    ticks: tuple[tuple[str, tuple[str, ...]], ...]
+    shape: str
+    ticks: tuple[tuple[str, tuple], ...]
     whole: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"choices": {cid: list(names) for cid, names in self.ticks}, "spoiled": self.whole}
+        def plain(value: tuple) -> list:
+            return [plain(v) if isinstance(v, tuple) else v for v in value]
+
+        return {ENTRY_KEYS[self.shape]: {pid: plain(t) for pid, t in self.ticks}, "spoiled": self.whole}
 
 
 @dataclass(frozen=True)
 class PaperBallot:
-    """An accepted paper ballot: ``answers`` in the canonical form of the kind (a spoiled contest
-    answers []), ``spoiled_contests`` the contests whose part is spoiled, ``spoiled_whole`` True
-    when the ballot gives no vote anywhere because it is spoiled (废票)."""
+    """An accepted paper ballot: ``answers`` in the canonical form of the kind (a spoiled or
+    unmarked part gives no answer: [] for a contest, None for a candidate), ``spoiled_contests``
+    the parts (contest ids, or candidate ids for the per-candidate shapes) spoiled by an
+    over-vote, ``spoiled_whole`` True when the ballot gives no vote anywhere because it is
+    spoiled (废票)."""
 
-    answers: dict[str, list[str]]
+    answers: dict[str, Any]
     spoiled_contests: tuple[str, ...] = ()
     spoiled_whole: bool = False
 
@@ -62,67 +98,120 @@ def takes_paper(kind: str, rules: Rules) -> bool:
     return kind in rules.paper.kinds
 
 
-def read_entry(contests: Sequence[Contest], raw: object) -> Entry:
-    """``raw`` is ``{"choices": {contest id: [candidate id, ...]}, "spoiled": null | reason}``.
-    Unknown contests or candidates and a name ticked twice are typing errors (AnswerError);
-    more names than allowed are not. A ballot spoiled whole carries no ticks."""
+def parts(kind: str, contests: Sequence[Contest]) -> list[tuple[str, tuple[str, ...]]]:
+    """Each part of the poll and what may be ticked in it: a contest and its candidate ids, or a
+    candidate and the kind's answer words."""
+    if shape_of(kind) == "names":
+        return [(c.id, tuple(k.id for k in c.candidates)) for c in contests]
+    return [(k.id, words_of(kind)) for _, k in all_candidates(contests)]
+
+
+def _ticked(where: str, value: object, allowed: tuple[str, ...], **detail: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise AnswerError("bad_shape", f"the ticks of {where} must be a list", **detail)
+    for x in value:
+        if x not in allowed:
+            raise AnswerError("bad_value", f"{x!r} cannot be ticked in {where}; one of {', '.join(allowed)}",
+                              allowed=list(allowed), **detail)
+    if len(set(value)) != len(value):
+        raise AnswerError("duplicate_choice", f"a box is entered twice in {where}", **detail)
+    return tuple(sorted(value))
+
+
+def read_entry(kind: str, contests: Sequence[Contest], raw: object, rules: Rules) -> Entry:
+    """``raw`` is ``{KEY: {part id: ticks}, "spoiled": null | reason}`` with KEY ``choices``,
+    ``answers`` or ``items`` by the kind's shape (ENTRY_KEYS). Unknown parts, boxes that are not
+    on the ballot and a box ticked twice are typing errors (AnswerError); more boxes ticked than
+    a part allows are not (an over-vote is a fact of the paper). A part left out has nothing
+    ticked. A ballot spoiled whole carries no ticks."""
+    shape = shape_of(kind)
+    key = ENTRY_KEYS[shape]
     if not isinstance(raw, dict):
-        raise AnswerError("bad_shape", "an entry must be an object with choices and spoiled")
+        raise AnswerError("bad_shape", f"an entry must be an object with {key} and spoiled")
     whole = raw.get("spoiled")
     if whole is not None and whole not in WHOLE_REASONS:
         raise AnswerError("bad_value", f"spoiled must be null or one of {', '.join(WHOLE_REASONS)}",
                           allowed=list(WHOLE_REASONS))
-    choices = raw.get("choices", {})
-    if not isinstance(choices, dict):
-        raise AnswerError("bad_shape", "choices must be an object keyed by contest id")
+    other = set(raw) - {key, "spoiled"}
+    if other:
+        raise AnswerError("bad_shape", f"a ballot of this kind is entered with {key}, not {', '.join(sorted(other))}")
+    given = raw.get(key, {})
+    if not isinstance(given, dict):
+        raise AnswerError("bad_shape", f"{key} must be an object keyed by id")
+    known = parts(kind, contests)
+    ids = {pid for pid, _ in known}
+    for pid in sorted(given):
+        if pid not in ids:
+            code = "unknown_contest" if shape == "names" else "unknown_candidate"
+            raise AnswerError(code, f"there is no {'contest' if shape == 'names' else 'candidate'} {pid!r} in this poll",
+                              **{"contest" if shape == "names" else "candidate": pid})
+    items = len(rules.character_items)
+    ticks: list[tuple[str, tuple]] = []
+    for pid, allowed in known:
+        value = given.get(pid, [] if shape != "items" else [[]] * items)
+        where = {"contest": pid} if shape == "names" else {"candidate": pid}
+        if shape != "items":
+            ticks.append((pid, _ticked(repr(pid), value, allowed, **where)))
+            continue
+        if not isinstance(value, list) or len(value) != items:
+            raise AnswerError("bad_shape", f"the ticks of {pid!r} must be a list of {items} items, one list each",
+                              expected=items, **where)
+        ticks.append((pid, tuple(_ticked(f"{pid!r} item {i + 1}", v, allowed, item=i, **where)
+                                 for i, v in enumerate(value))))
     if whole is not None:
-        if any(choices.values()):
+        if any(_marked(t) for _, t in ticks):
             raise AnswerError("bad_shape", "a ballot spoiled whole is entered without its ticks")
-        return Entry(tuple((c.id, ()) for c in contests), whole)
-    known = {c.id for c in contests}
-    for key in sorted(choices):
-        if key not in known:
-            raise AnswerError("unknown_contest", f"there is no contest {key!r} in this poll", contest=key)
-    ticks = []
-    for contest in contests:
-        chosen = choices.get(contest.id, [])
-        if not isinstance(chosen, list) or not all(isinstance(x, str) for x in chosen):
-            raise AnswerError("bad_shape", f"the ticks of contest {contest.id!r} must be a list of candidate ids",
-                              contest=contest.id)
-        ids = {k.id for k in contest.candidates}
-        for cid in chosen:
-            if cid not in ids:
-                raise AnswerError("unknown_candidate", f"{cid!r} is not a candidate of contest {contest.id!r}",
-                                  contest=contest.id, candidate=cid)
-        if len(set(chosen)) != len(chosen):
-            raise AnswerError("duplicate_choice", f"a name is entered twice in contest {contest.id!r}",
-                              contest=contest.id)
-        ticks.append((contest.id, tuple(sorted(chosen))))
-    return Entry(tuple(ticks), None)
+    return Entry(shape, tuple(ticks), whole)
+
+
+def _marked(ticks: tuple) -> bool:
+    return any(_marked(t) if isinstance(t, tuple) else True for t in ticks)
 
 
 def differences(first: Entry, second: Entry) -> list[str]:
-    """The contest ids whose ticks differ, and "spoiled" when the two disagree on spoiling the
+    """The part ids whose ticks differ, and "spoiled" when the two disagree on spoiling the
     whole ballot; [] when the entries agree and the ballot is accepted."""
     out = ["spoiled"] if first.whole != second.whole else []
     other = dict(second.ticks)
-    out.extend(cid for cid, names in first.ticks if other.get(cid) != names)
+    out.extend(pid for pid, ticked in first.ticks if other.get(pid) != ticked)
     return out
 
 
-def accept(contests: Sequence[Contest], entry: Entry, rules: Rules) -> PaperBallot:
-    """The ballot an agreed entry stands for. An over-vote spoils that contest's part (rules
+def _part(shape: str, contest: Contest | None, ticks: tuple) -> tuple[bool, Any]:
+    """(spoiled, answer) of one part: an over-vote spoils it; nothing ticked is no answer ([] or
+    None); items answered in part (some ticked, some not) spoil the candidate's part too, since
+    their score is over every item."""
+    if shape == "names":
+        assert contest is not None
+        over = len(ticks) > contest.max_choices
+        return over, [] if over else list(ticks)
+    if shape == "answers":
+        return len(ticks) > 1, ticks[0] if len(ticks) == 1 else None
+    if not _marked(ticks):
+        return False, None
+    if any(len(t) != 1 for t in ticks):
+        return True, None
+    return False, [t[0] for t in ticks]
+
+
+def accept(kind: str, contests: Sequence[Contest], entry: Entry, rules: Rules) -> PaperBallot:
+    """The ballot an agreed entry stands for. An over-vote spoils that part of the ballot (rules
     ``paper.over_vote_spoils = "contest"``) or the whole ballot ("ballot"); a ballot whose every
-    contest is spoiled gives no vote anywhere and is spoiled whole (废票)."""
-    empty = {c.id: [] for c in contests}
+    part is spoiled gives no vote anywhere and is spoiled whole (废票)."""
+    shape = shape_of(kind)
+    by_contest = {c.id: c for c in contests}
+    empty = {pid: ([] if shape == "names" else None) for pid, _ in parts(kind, contests)}
     if entry.whole is not None:
         return PaperBallot(empty, (), True)
-    ticks = dict(entry.ticks)
-    over = tuple(c.id for c in contests if len(ticks[c.id]) > c.max_choices)
-    if over and (rules.paper.over_vote_spoils == "ballot" or len(over) == len(contests)):
+    answers: dict[str, Any] = {}
+    over = []
+    for pid, ticks in entry.ticks:
+        spoiled, answers[pid] = _part(shape, by_contest.get(pid), ticks)
+        if spoiled:
+            over.append(pid)
+    if over and (rules.paper.over_vote_spoils == "ballot" or len(over) == len(answers)):
         return PaperBallot(empty, (), True)
-    answers = {c.id: ([] if c.id in over else list(ticks[c.id])) for c in contests}
-    return PaperBallot(answers, over, False)
+    return PaperBallot(answers, tuple(over), False)
 
 
 def marks_of(raw: object) -> tuple[tuple[str, ...], bool]:
@@ -141,9 +230,10 @@ def marks_of(raw: object) -> tuple[tuple[str, ...], bool]:
 
 def box_figures(kind: str, ballots: Iterable[tuple[dict, object, int]]) -> dict[str, Any]:
     """``ballots``: (canonical answers, marks, how many such ballots). Blank: no mark anywhere
-    and nothing chosen; spoiled (废票): spoiled whole; ``spoiled_parts``: per contest, the
-    ballots whose part there is spoiled (a ballot spoiled whole in every contest). Spoiled
-    ballots count as cast, as blank ones do."""
+    and nothing chosen (the kind's blank); spoiled (废票): spoiled whole; ``spoiled_parts``: per
+    part (contest, or candidate for the per-candidate kinds), the ballots whose part there is
+    spoiled (a ballot spoiled whole in every part). Spoiled ballots count as cast, as blank
+    ones do."""
     blank = spoiled = 0
     parts: dict[str, int] = {}
     for answers, raw, n in ballots:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-# The kinds whose ballots a scrutineer can enter from paper: those that tick names, up to a limit
-# per contest (docs/rules.md, "Paper ballots").
-PAPER_CAPABLE = ("democratic_recommendation", "plenary_recommendation")
+# The kinds whose ballots a scrutineer can enter from paper: every secret kind a meeting votes
+# (docs/rules.md, "Paper ballots"). The named kinds (interview recommendation, leaders'
+# evaluation) record who answered, which a paper ballot never says, so they stay tablet-only.
+PAPER_CAPABLE = ("democratic_recommendation", "plenary_recommendation", "standing_committee", "survey", "character")
 # What more names ticked than a contest allows spoils: that contest's part of the ballot (the
 # usual rule of Chinese elections), or the whole ballot.
 OVER_VOTE_CHOICES = ("contest", "ballot")

@@ -129,7 +129,7 @@ def test_more_paper_ballots_than_handed_out_make_the_poll_invalid_and_say_so(api
 
 
 def test_paper_refusals_change_nothing(api, second):
-    survey = api.poll(api.meeting(5), "survey", [contest()])
+    survey = api.poll(api.meeting(5), "leaders", [contest()])  # a named kind takes no paper
     assert api.post(f"/polls/{survey}/paper/handed-out", {"count": 2}).status_code == 409
     poll = _poll(api)
     for body in ({"count": 0}, {"count": "3"}, {"count": 100001}, {}):

@@ -22,8 +22,11 @@ DEPUTY = Contest("c2", "副局长", 1, 1, (Candidate("d1", "甲"), Candidate("d2
 TWO = (POST, DEPUTY)
 
 
+DEMOCRATIC = "democratic_recommendation"
+
+
 def _entry(c1=(), c2=(), spoiled=None):
-    return tp.read_entry(TWO, {"choices": {"c1": list(c1), "c2": list(c2)}, "spoiled": spoiled})
+    return tp.read_entry(DEMOCRATIC, TWO, {"choices": {"c1": list(c1), "c2": list(c2)}, "spoiled": spoiled}, RULES)
 
 
 # In a contest allowing 2 of 4, with the other contest answered validly: the number of names
@@ -36,7 +39,7 @@ def _entry(c1=(), c2=(), spoiled=None):
     (("k1", "k2", "k3", "k4"), ("c1",), []),
 ])
 def test_an_over_vote_spoils_only_that_contests_part(ticked, spoiled_contests, votes_c1):
-    ballot = tp.accept(TWO, _entry(ticked, ("d1",)), RULES)
+    ballot = tp.accept(DEMOCRATIC, TWO, _entry(ticked, ("d1",)), RULES)
     assert ballot.spoiled_contests == spoiled_contests and not ballot.spoiled_whole
     assert ballot.answers == {"c1": votes_c1, "c2": ["d1"]}
 
@@ -47,7 +50,7 @@ def test_an_over_vote_spoils_only_that_contests_part(ticked, spoiled_contests, v
     (("k1", "k2", "k3"), ("d1", "d2"), True, False),  # every contest over: spoiled whole
 ])
 def test_blank_and_spoiled_whole_by_the_rules(c1, c2, whole, blank):
-    ballot = tp.accept(TWO, _entry(c1, c2), RULES)
+    ballot = tp.accept(DEMOCRATIC, TWO, _entry(c1, c2), RULES)
     assert ballot.spoiled_whole is whole
     figures = tp.box_figures("democratic_recommendation", [(ballot.answers, ballot.marks(), 1)])
     assert figures["blank"] == int(blank) and figures["spoiled"] == int(whole)
@@ -55,7 +58,7 @@ def test_blank_and_spoiled_whole_by_the_rules(c1, c2, whole, blank):
 
 @pytest.mark.parametrize("reason", tp.WHOLE_REASONS)
 def test_an_unreadable_or_marked_ballot_is_spoiled_whole(reason):
-    ballot = tp.accept(TWO, _entry(spoiled=reason), RULES)
+    ballot = tp.accept(DEMOCRATIC, TWO, _entry(spoiled=reason), RULES)
     assert ballot.spoiled_whole and ballot.answers == {"c1": [], "c2": []}
     assert ballot.marks() == {"spoiled_whole": True}
     figures = tp.box_figures("democratic_recommendation", [(ballot.answers, ballot.marks(), 3)])
@@ -66,17 +69,18 @@ def test_the_rules_file_may_spoil_the_whole_ballot_on_an_over_vote():
     text = open("tally/rules.toml", encoding="utf-8").read().replace(
         'over_vote_spoils = "contest"', 'over_vote_spoils = "ballot"')
     strict = load_rules(text)
-    assert tp.accept(TWO, _entry(("k1", "k2", "k3"), ("d1",)), strict).spoiled_whole
-    assert not tp.accept(TWO, _entry(("k1", "k2"), ("d1",)), strict).spoiled_whole
+    assert tp.accept(DEMOCRATIC, TWO, _entry(("k1", "k2", "k3"), ("d1",)), strict).spoiled_whole
+    assert not tp.accept(DEMOCRATIC, TWO, _entry(("k1", "k2"), ("d1",)), strict).spoiled_whole
 
 
 @pytest.mark.parametrize(("change", "key"), [
     ('over_vote_spoils = "contest"', "paper.over_vote_spoils"),
-    ('kinds = ["democratic_recommendation", "plenary_recommendation"]', "paper.kinds"),
+    ('kinds = ["democratic_recommendation", "plenary_recommendation", "standing_committee", "survey", "character"]',
+     "paper.kinds"),
 ])
 def test_a_wrong_paper_rule_is_refused_with_its_key(change, key):
     text = open("tally/rules.toml", encoding="utf-8").read()
-    bad = text.replace(change, change.split("=")[0] + '= ["survey"]' if "kinds" in change else
+    bad = text.replace(change, change.split("=")[0] + '= ["leaders"]' if "kinds" in change else
                        change.split("=")[0] + '= "half"')
     with pytest.raises(RulesError) as caught:
         load_rules(bad)
@@ -95,7 +99,7 @@ def test_a_rules_file_without_the_paper_table_reads_with_the_shipped_values():
 ])
 def test_typing_errors_are_refused(raw):
     with pytest.raises(AnswerError):
-        tp.read_entry(TWO, raw)
+        tp.read_entry(DEMOCRATIC, TWO, raw, RULES)
 
 
 @pytest.mark.parametrize(("returned", "issued", "paper_returned", "paper_issued", "invalid"), [
@@ -132,7 +136,7 @@ def test_two_entries_agree_exactly_when_they_read_the_same(first, second):
 
 @given(st.lists(entries, max_size=30))
 def test_paper_ballots_count_as_cast_and_give_votes_only_where_valid(readings):
-    ballots = [tp.accept(TWO, e, RULES) for e in readings]
+    ballots = [tp.accept(DEMOCRATIC, TWO, e, RULES) for e in readings]
     counted = tk.count_poll("democratic_recommendation", list(TWO), [tk.Ballot(b.answers) for b in ballots],
                             expected=30, present=30, rules=RULES)
     assert counted["cast"] == len(readings)  # spoiled and blank ones included, for every rate
@@ -180,3 +184,157 @@ def test_no_paper_keeps_the_counts_object_as_it_was():
                           spoiled=0)
     assert set(counts) == set(tc.FIELDS)
     assert dataclasses.asdict(tc.NO_PAPER) == {"handed_out": 0, "returned": 0, "exchanged": 0, "closed": False}
+
+
+# The per-candidate shapes: the standing committee's and the survey's one answer per candidate,
+# the character test's one answer per item per candidate. A part is a candidate.
+COMMITTEE = (Contest("c1", "局长", 1, 1, NAMES[:2]),)
+ITEMS = len(RULES.character_items)
+
+
+def _answers(kind, contests=COMMITTEE, spoiled=None, **ticked):
+    entry = tp.read_entry(kind, contests, {"answers": {k: list(v) for k, v in ticked.items()}, "spoiled": spoiled},
+                          RULES)
+    return tp.accept(kind, contests, entry, RULES)
+
+
+# One candidate's boxes, the other answered validly: how many are ticked decides whether the
+# candidate's part is unmarked (no answer), valid or spoiled (an over-vote spoils that item).
+@pytest.mark.parametrize("kind", ["standing_committee", "survey"])
+@pytest.mark.parametrize(("ticks", "answer", "spoiled"), [
+    (0, None, ()),
+    (1, "first", ()),
+    (2, None, ("k1",)),
+    (3, None, ("k1",)),
+])
+def test_an_over_vote_spoils_only_that_candidates_item(kind, ticks, answer, spoiled):
+    words = tk.answers_of(kind)
+    ballot = _answers(kind, k1=words[:ticks], k2=words[1:2])
+    assert ballot.spoiled_contests == spoiled and not ballot.spoiled_whole
+    assert ballot.answers == {"k1": words[0] if answer else None, "k2": words[1]}
+
+
+@pytest.mark.parametrize(("k1", "k2", "whole", "blank"), [
+    ((), (), False, True),  # nothing ticked: blank
+    (("abstain",), (), False, True),  # abstaining and unmarked: no agreeing vote anywhere, blank
+    (("abstain",), ("abstain",), False, True),
+    (("agree", "disagree"), (), False, False),  # one item spoiled, the other unmarked
+    (("agree", "disagree"), ("agree", "abstain"), True, False),  # every item over: spoiled whole
+])
+def test_committee_blank_and_spoiled_whole_by_the_rules(k1, k2, whole, blank):
+    ballot = _answers("standing_committee", k1=k1, k2=k2)
+    assert ballot.spoiled_whole is whole
+    figures = tp.box_figures("standing_committee", [(ballot.answers, ballot.marks(), 1)])
+    assert (figures["blank"], figures["spoiled"]) == (int(blank), int(whole))
+
+
+def test_committee_paper_ballots_count_only_their_valid_items():
+    ballots = [_answers("standing_committee", k1=("agree",), k2=("disagree",)),
+               _answers("standing_committee", k1=("agree", "disagree"), k2=("agree",)),  # k1 spoiled
+               _answers("standing_committee", k1=(), k2=("abstain",)),  # k1 unmarked
+               _answers("standing_committee", spoiled="marked")]
+    counted = tk.count_poll("standing_committee", list(COMMITTEE), [tk.Ballot(b.answers) for b in ballots],
+                            expected=4, present=4, rules=RULES)
+    rows = {c["id"]: (c["agree"], c["disagree"], c["abstain"]) for c in counted["contests"][0]["candidates"]}
+    assert counted["cast"] == 4 and rows == {"k1": (1, 0, 0), "k2": (1, 1, 1)}
+    figures = tp.box_figures("standing_committee", [(b.answers, b.marks(), 1) for b in ballots])
+    # The third abstains and leaves one unmarked: blank (no agreeing vote anywhere).
+    assert figures == {"blank": 1, "spoiled": 1, "spoiled_parts": {"k1": 2, "k2": 1}}
+
+
+def test_survey_spoiled_and_unmarked_items_count_as_returned_for_the_rate():
+    """Every ballot is a respondent for every candidate: a part left unmarked or spoiled counts
+    as returned, as a blank ballot counts as cast for every rate (docs/rules.md)."""
+    ballots = [_answers("survey", k1=("satisfied",), k2=("satisfied",)),
+               _answers("survey", k1=("satisfied", "dissatisfied"), k2=("basically_satisfied",)),
+               _answers("survey", k1=(), k2=("dissatisfied",))]
+    counted = tk.count_poll("survey", list(COMMITTEE), [tk.Ballot(b.answers) for b in ballots],
+                            expected=3, present=3, rules=RULES)
+    k1, k2 = counted["contests"][0]["candidates"]
+    assert (k1["respondents"], k1["satisfied"], k1["dissatisfied"]) == (3, 1, 0)
+    assert (k2["respondents"], k2["satisfied"], k2["basically_satisfied"], k2["dissatisfied"]) == (3, 1, 1, 1)
+
+
+def _items(**per_candidate):
+    raw = {"items": {k: [list(t) for t in v] for k, v in per_candidate.items()}, "spoiled": None}
+    return tp.accept("character", COMMITTEE, tp.read_entry("character", COMMITTEE, raw, RULES), RULES)
+
+
+CLEAN = [("none",)] * ITEMS
+
+
+@pytest.mark.parametrize(("k1", "answer", "spoiled"), [
+    ([()] * ITEMS, None, ()),  # nothing ticked for the candidate: not rated
+    (CLEAN, ["none"] * ITEMS, ()),
+    ([("occasional",)] + CLEAN[1:], ["occasional"] + ["none"] * (ITEMS - 1), ()),
+    ([("none", "frequent")] + CLEAN[1:], None, ("k1",)),  # two boxes on one item
+    ([()] + CLEAN[1:], None, ("k1",)),  # one item left out of ten: the score is over every item
+    ([("none", "occasional", "frequent")] * ITEMS, None, ("k1",)),
+])
+def test_character_an_item_over_voted_or_left_out_spoils_that_candidates_part(k1, answer, spoiled):
+    ballot = _items(k1=k1, k2=CLEAN)
+    assert ballot.answers == {"k1": answer, "k2": ["none"] * ITEMS}
+    assert ballot.spoiled_contests == spoiled and not ballot.spoiled_whole
+
+
+def test_character_a_spoiled_or_empty_part_is_no_rating():
+    ballots = [_items(k1=CLEAN, k2=CLEAN), _items(k1=[("frequent", "none")] + CLEAN[1:], k2=CLEAN),
+               _items(k1=[()] * ITEMS, k2=[("frequent",)] * ITEMS)]
+    counted = tk.count_poll("character", list(COMMITTEE), [tk.Ballot(b.answers) for b in ballots],
+                            expected=3, present=3, rules=RULES)
+    k1, k2 = counted["contests"][0]["candidates"]
+    assert k1["raters"] == 1 and k1["frequent"] == [0] * ITEMS and k1["score"] == "20.00"
+    assert k2["raters"] == 3 and k2["frequent"] == [1] * ITEMS
+    assert tp.box_figures("character", [(ballots[2].answers, ballots[2].marks(), 1)])["blank"] == 0
+    assert tp.box_figures("character", [(_items().answers, None, 1)])["blank"] == 1  # nothing ticked
+
+
+@pytest.mark.parametrize(("kind", "raw"), [
+    ("standing_committee", {"answers": {"k9": ["agree"]}}),  # no such candidate
+    ("standing_committee", {"answers": {"k1": ["satisfied"]}}),  # not a box of this ballot
+    ("standing_committee", {"answers": {"k1": ["agree", "agree"]}}),  # one box entered twice
+    ("standing_committee", {"choices": {"c1": ["k1"]}}),  # another shape's key
+    ("standing_committee", {"answers": {"k1": ["agree"]}, "spoiled": "marked"}),  # spoiled whole, with ticks
+    ("survey", {"answers": {"k1": "satisfied"}}),
+    ("character", {"items": {"k1": [["none"]] * (ITEMS - 1)}}),  # one item short
+    ("character", {"items": {"k1": [["agree"]] * ITEMS}}),
+    ("character", {"items": {"k1": ["none"] * ITEMS}}),
+])
+def test_typing_errors_of_every_shape_are_refused(kind, raw):
+    with pytest.raises(AnswerError):
+        tp.read_entry(kind, COMMITTEE, raw, RULES)
+
+
+@pytest.mark.parametrize("kind", ["interview_recommendation", "leaders"])
+def test_the_named_kinds_take_no_paper(kind):
+    assert not tp.takes_paper(kind, RULES)
+    with pytest.raises(ValueError):
+        tp.shape_of(kind)
+
+
+committee_ticks = st.lists(st.sampled_from(tk.answers_of("standing_committee")), unique=True, max_size=3)
+
+
+@given(st.lists(st.tuples(committee_ticks, committee_ticks, st.sampled_from([None, None, "unreadable"])), max_size=25))
+def test_committee_paper_ballots_give_exactly_the_single_ticks(readings):
+    ballots = [_answers("standing_committee", k1=() if w else a, k2=() if w else b, spoiled=w) for a, b, w in readings]
+    counted = tk.count_poll("standing_committee", list(COMMITTEE), [tk.Ballot(b.answers) for b in ballots],
+                            expected=25, present=25, rules=RULES)
+    assert counted["cast"] == len(readings)
+    for row, index in zip(counted["contests"][0]["candidates"], (0, 1), strict=True):
+        for word in tk.answers_of("standing_committee"):
+            # A single tick is that answer, unless every item of the ballot is over-voted (spoiled whole).
+            expected = sum(1 for r in readings if r[2] is None and list(r[index]) == [word]
+                           and not (len(r[0]) > 1 and len(r[1]) > 1))
+            assert row[word] == expected
+
+
+@given(st.lists(st.tuples(committee_ticks, committee_ticks), max_size=2), st.booleans())
+def test_two_committee_entries_agree_exactly_when_they_read_the_same(pairs, same):
+    def read(a, b):
+        return tp.read_entry("standing_committee", COMMITTEE, {"answers": {"k1": a, "k2": b}}, RULES)
+
+    for a, b in pairs:
+        first, second = read(a, b), read(a if same else b, b)
+        assert (tp.differences(first, second) == []) == (first == second)
+        assert set(tp.differences(first, second)) <= {"k1"}

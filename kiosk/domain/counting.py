@@ -27,8 +27,8 @@ def compute(conn, rules: Rules, sp: PollSpec) -> dict:
     meeting = conn.execute("SELECT expected, present FROM meetings WHERE id = ?", (sp.meeting_id,)).fetchone()
     # Identical ballots are read once and counted by multiplicity: one Ballot object stands for
     # each copy, so a recount costs the number of distinct ballots, not of ballots.
-    rows = conn.execute("SELECT answers, voter_group, spoiled, count(*) AS n FROM ballots WHERE poll_id = ?"
-                        " GROUP BY answers, voter_group, spoiled", (sp.id,)).fetchall()
+    # A closed paper box's ballots are counted before the poll's close too (the live tally).
+    rows = paper.counted_rows(conn, sp.id)
     ballots = []
     for r in rows:
         ballots.extend([tk.Ballot(answers=json.loads(r["answers"]), group=r["voter_group"])] * r["n"])
@@ -36,7 +36,8 @@ def compute(conn, rules: Rules, sp: PollSpec) -> dict:
     # Paper ballots' blank, spoiled and spoiled parts, issued and the poll's validity (docs/rules.md).
     doc.update(paper.figures(sp.kind, rows, paper.box(conn, sp.id), doc, poll["state"] == "closed"))
     # Fixed with the result at the close; in a published batch, the counts of that batch.
-    doc["counts"] = _counts(conn, sp.id, poll["state"], meeting, doc["cast"], doc["blank"], doc["spoiled"])
+    tablet = doc["cast"] - paper.in_live_count(conn, sp.id)
+    doc["counts"] = _counts(conn, sp.id, poll["state"], meeting, tablet, doc["blank"], doc["spoiled"])
     if poll["state"] == "closed":
         doc["digest"] = evidence.ballot_box_digest(  # paper ballots' marks too (tally.paper)
             [evidence.ballot_line(json.loads(r["answers"]), r["voter_group"], r["spoiled"] and json.loads(r["spoiled"]))
@@ -86,7 +87,8 @@ def maybe_publish(db: Database, rules: Rules, poll_id: str, batch: int) -> dict 
     "Secrecy": batches of `batch` ballots, and never the last `batch` slips); returns the new
     document or None."""
     with _lock_for(poll_id):
-        row = db.one("SELECT state, cast_count, published_cast FROM polls WHERE id = ?", (poll_id,))
+        row = db.one(f"SELECT state, cast_count + {paper.IN_LIVE_COUNT} AS cast_count, published_cast FROM polls"
+                     " WHERE id = ?", (poll_id,))
         if row is None or row["state"] != "open" or not tl.batch_due(row["cast_count"], row["published_cast"], batch):
             return None  # skipped before recounting; the recount below is checked whole
         doc = snapshot(db, rules, poll_id)
@@ -106,7 +108,8 @@ def republish_same_ballots(db: Database, rules: Rules, poll_id: str) -> dict | N
     change of attendance, whose quorum the published tally must show); None otherwise, and the
     next batch brings the quorum up to date."""
     with _lock_for(poll_id):
-        row = db.one("SELECT state, cast_count, published_cast, published FROM polls WHERE id = ?", (poll_id,))
+        row = db.one(f"SELECT state, cast_count + {paper.IN_LIVE_COUNT} AS cast_count, published_cast, published"
+                     " FROM polls WHERE id = ?", (poll_id,))
         if row is None or row["state"] != "open" or not row["published"] or row["cast_count"] != row["published_cast"]:
             return None
         doc = snapshot(db, rules, poll_id)

@@ -31,7 +31,7 @@ MAX_HANDED_OUT = meetings.MAX_MEMBERS  # as many as a meeting's members
 SIZE_PROBLEM = _l("must be A4 or A5")
 COPIES_PROBLEM = _l("must be a whole number from 1 to 2000")
 NO_PAPER_KIND = _l("polls of this kind take no paper ballots (rules file, paper.kinds)")
-TOO_LONG = _l("the ballot does not fit one page of this size: print it on A4")
+TOO_LONG = _l("the ballot runs to several pages: ask for fewer copies (at most 2000 pages in one download)")
 
 
 def takes(kind: str, rules: Rules) -> bool:
@@ -129,23 +129,28 @@ def exchange(db: Database, key: bytes, rules: Rules, actor: str, poll_id: str, t
     return status(db, rules, poll_id)
 
 
-def _entry(db: Database, poll_id: str, raw: object) -> tp.Entry:
+def _entry(db: Database, rules: Rules, poll_id: str, raw: object) -> tp.Entry:
     sp = polls.spec(db, poll_id)
+    if not tp.takes_paper(sp.kind, rules):
+        raise Refusal(409, "state", detail=NO_PAPER_KIND)
     try:
-        return tp.read_entry(sp.contests, raw)
+        return tp.read_entry(sp.kind, sp.contests, raw, polls.rules_of(db, poll_id, rules))
     except AnswerError as exc:
-        raise Refusal(400, "invalid", "field", field="choices", problem=explained(exc)) from None
+        raise Refusal(400, "invalid", "field", field=tp.ENTRY_KEYS[tp.shape_of(sp.kind)],
+                      problem=explained(exc)) from None
 
 
 def enter(db: Database, rules: Rules, actor: str, poll_id: str, raw: object, number: int | None = None) -> dict:
     """One scrutineer's entry of one paper ballot. Without ``number`` a first entry, which waits
     under the number returned; with it the second entry of that ballot, by someone else: if it
     agrees the ballot is accepted, otherwise the waiting entry is dropped and both enter again
-    (``differ`` names the contests, or "spoiled", without either entry's content)."""
-    entry = _entry(db, poll_id, raw)
+    (``differ`` names the parts, contests or candidates, or "spoiled", without either entry's
+    content). The reading and what an over-vote spoils follow the rules the poll opened with."""
+    entry = _entry(db, rules, poll_id, raw)
     sp = polls.spec(db, poll_id)
     with db.write() as conn:
         _check_open_box(conn, rules, poll_id, ("open",))
+        kept = polls.rules_of(conn, poll_id, rules)
         if number is None:
             taken = {r[0] for r in conn.execute("SELECT number FROM paper_entries WHERE poll_id = ?", (poll_id,))}
             number = next(n for n in range(1, len(taken) + 2) if n not in taken)
@@ -159,13 +164,13 @@ def enter(db: Database, rules: Rules, actor: str, poll_id: str, raw: object, num
         if first["entered_by"] == actor:
             raise Refusal(409, "state", detail=_l("the second entry must be made by another scrutineer"))
         conn.execute("DELETE FROM paper_entries WHERE poll_id = ? AND number = ?", (poll_id, number))
-        earlier = tp.read_entry(sp.contests, json.loads(first["entry"]))
+        earlier = tp.read_entry(sp.kind, sp.contests, json.loads(first["entry"]), kept)
         differ = tp.differences(earlier, entry)
         who = {"poll": poll_id, "first": first["entered_by"], "second": actor}
         if differ:
             eventlog.append(conn, actor, "paper.mismatch", who)
             return {"poll": poll_id, "outcome": "mismatch", "number": number, "differ": differ}
-        ballot = tp.accept(sp.contests, entry, rules)
+        ballot = tp.accept(sp.kind, sp.contests, entry, kept)
         marks = ballot.marks()
         conn.execute("INSERT INTO paper_ballots (poll_id, id, answers, spoiled) VALUES (?,?,?,?)",
                      (poll_id, secrets.token_hex(16), eventlog.canonical(ballot.answers),
@@ -219,15 +224,41 @@ def into_box(conn, poll_id: str) -> None:
     conn.execute("DELETE FROM paper_entries WHERE poll_id = ?", (poll_id,))
 
 
+# The paper ballots the live tally holds while the poll is open: those of a closed paper box (at
+# the poll's close they join the ballot box, and paper_ballots is empty again). A scalar
+# subquery for a query of polls, so the live tally's first check reads it with the poll's row.
+IN_LIVE_COUNT = ("(SELECT coalesce(sum(b.returned), 0) FROM paper_boxes b"
+                 " WHERE b.poll_id = polls.id AND b.closed_at IS NOT NULL AND polls.state = 'open')")
+
+
+def counted_rows(conn, poll_id: str) -> list:
+    """The ballots a count reads, grouped (answers, voter_group, spoiled, n): the ballot box and,
+    once the paper box is closed, its ballots (before the poll's close they wait apart)."""
+    return conn.execute(
+        "SELECT answers, voter_group, spoiled, count(*) AS n FROM ("
+        " SELECT answers, voter_group, spoiled FROM ballots WHERE poll_id = ?"
+        " UNION ALL SELECT answers, NULL, spoiled FROM paper_ballots WHERE poll_id = ?"
+        "  AND EXISTS (SELECT 1 FROM paper_boxes WHERE poll_id = ? AND closed_at IS NOT NULL))"
+        " GROUP BY answers, voter_group, spoiled", (poll_id, poll_id, poll_id)).fetchall()
+
+
+def in_live_count(conn, poll_id: str) -> int:
+    """How many of ``counted_rows`` are paper ballots still outside the ballot box."""
+    return conn.execute(f"SELECT {IN_LIVE_COUNT} FROM polls WHERE id = ?", (poll_id,)).fetchone()[0]
+
+
 def figures(kind: str, rows, paper: tc.Paper, doc: dict, closed: bool) -> dict:
     """What paper changes in a results document counted from ``rows`` (answers, spoiled, n):
     blank and spoiled by tally.paper; once closed, the paper ballots handed out in ``issued`` and
-    the poll's invalidity (its result voided) when more came back than went out. While open the
-    paper ballots are not in the box yet, and ``issued`` stays the slips', which the live tally's
-    rule of the last slips is about (tally.live)."""
+    the poll's invalidity (its result voided) when more came back than went out. While open,
+    ``issued`` is what the live tally's rule of the last slips (tally.live) is about: the slips,
+    and once the paper box is closed (its ballots counted) the paper ballots entered, since a
+    closed box takes no more and those never returned must not hide the last slips."""
     box_rows = [(json.loads(r["answers"]), json.loads(r["spoiled"]) if r["spoiled"] else None, r["n"]) for r in rows]
     out = tp.box_figures(kind, box_rows)
     if not closed:
+        if paper.closed:
+            out["issued"] = doc["issued"] + paper.returned
         return out
     out["issued"] = doc["issued"] + paper.handed_out
     if paper != tc.NO_PAPER:

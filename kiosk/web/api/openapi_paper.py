@@ -6,6 +6,8 @@ from __future__ import annotations
 from kiosk.documents import paper_ballot
 from kiosk.domain import paper
 from kiosk.web.api.openapi_parts import BEARER, errors, json_body, ok, path_id
+from tally.kind_character import ANSWERS as CHARACTER_WORDS
+from tally.kinds import answers_of
 from tally.paper import WHOLE_REASONS
 
 BOX = {
@@ -30,18 +32,37 @@ BOX = {
                 "entered_by": {"type": "string", "description": "who made the first entry (the second must be another)"}}}},
     },
 }
-ENTRY = {
-    "type": "object", "additionalProperties": False,
-    "properties": {
-        "choices": {"type": "object", "maxProperties": 500, "description": (
-            "per contest id, the candidate ids ticked on the paper, as read: more than the contest allows is "
-            "entered as it is (the over-vote spoils that contest's part); a contest left out or [] has none ticked"),
-            "additionalProperties": {"type": "array", "maxItems": 500, "items": {"type": "string", "maxLength": 64}}},
-        "spoiled": {"type": ["string", "null"], "enum": [*WHOLE_REASONS, None], "description": (
-            "the whole ballot is spoiled: `unreadable`, or `marked` (a mark that could identify the voter); "
-            "then no ticks are entered")},
-    },
-}
+_SPOILED = {"type": ["string", "null"], "enum": [*WHOLE_REASONS, None], "description": (
+    "the whole ballot is spoiled: `unreadable`, or `marked` (a mark that could identify the voter); "
+    "then nothing is ticked")}
+_WORDS = sorted({*answers_of("standing_committee"), *answers_of("survey")})
+_BOXES = {"type": "array", "maxItems": 500, "items": {"type": "string", "maxLength": 64}}
+
+
+def _entry_shape(key: str, values: dict, description: str) -> dict:
+    return {"type": "object", "required": [key], "additionalProperties": False, "properties": {
+        key: {"type": "object", "maxProperties": 5000, "additionalProperties": values, "description": description},
+        "spoiled": _SPOILED}}
+
+
+# One entry per shape of the printed ballot (tally.paper.SHAPES); the poll's kind says which.
+ENTRY = {"oneOf": [
+    _entry_shape("choices", _BOXES, (
+        "recommendation polls: per contest id, the candidate ids ticked on the paper, as read: more than the "
+        "contest allows is entered as it is (the over-vote spoils that contest's part); a contest left out or [] "
+        "has none ticked")),
+    _entry_shape("answers", {"type": "array", "maxItems": 3, "uniqueItems": True,
+                             "items": {"type": "string", "enum": _WORDS}}, (
+        "standing committee and survey polls: per candidate id, the answer boxes ticked (`agree`, `disagree`, "
+        "`abstain`; or `satisfied`, `basically_satisfied`, `dissatisfied`): two or more spoil that candidate's "
+        "part; a candidate left out or [] is unmarked (no answer)")),
+    _entry_shape("items", {"type": "array", "maxItems": 100, "items": {
+        "type": "array", "maxItems": 3, "uniqueItems": True, "items": {"type": "string", "enum": list(CHARACTER_WORDS)}}}, (
+        "character (reverse test) polls: per candidate id, one list per item of the rules file's "
+        "`character.items`, in order, of the boxes ticked (`none`, `occasional`, `frequent`): two on one item, or "
+        "some items ticked and others not, spoil that candidate's part; a candidate left out, or every item [], "
+        "is unmarked (not rated)")),
+]}
 ENTERED = {
     "type": "object", "required": ["poll", "outcome", "number", "differ"], "additionalProperties": False,
     "properties": {
@@ -49,8 +70,8 @@ ENTERED = {
         "outcome": {"type": "string", "enum": ["waiting", "accepted", "mismatch"]},
         "number": {"type": "integer", "minimum": 1, "description": "the ballot's number while its first entry waits"},
         "differ": {"type": "array", "items": {"type": "string"}, "description": (
-            "on a mismatch, the contest ids whose ticks differ and `spoiled` if one entry spoiled the ballot whole; "
-            "neither entry's content")},
+            "on a mismatch, the parts whose ticks differ (contest ids; candidate ids for the committee, survey and "
+            "character) and `spoiled` if one entry spoiled the ballot whole; neither entry's content")},
     },
 }
 
@@ -133,8 +154,9 @@ RESULTS_PROPERTIES = {
     "paper": {"type": "object", "required": ["issued", "returned"], "properties": {
         "issued": {"type": "integer"}, "returned": {"type": "integer"}},
         "description": "after the close, of a poll that took paper: its paper ballots handed out and entered"},
-    "spoiled_parts": {"type": "object", "additionalProperties": {"type": "integer"},
-                      "description": "per contest id, the ballots whose part there is spoiled (paper only)"},
+    "spoiled_parts": {"type": "object", "additionalProperties": {"type": "integer"}, "description": (
+        "per part (contest id; candidate id for the committee, survey and character), the ballots whose part "
+        "there is spoiled (paper only)")},
 }
 COUNTS_PAPER = {"type": "object", "required": ["issued", "returned", "exchanged", "tablet_issued", "tablet_returned"],
                 "additionalProperties": False,

@@ -80,8 +80,9 @@ def pdf_response(poll_id: str, size: str, copies: int) -> Response:
     poll = polls.get(db(), poll_id)
     if not paper.takes(poll["kind"], current_rules()):
         raise Refusal(409, "state", detail=paper.NO_PAPER_KIND)
+    items = tuple(item.zh for item in polls.rules_of(db(), poll_id, current_rules()).character_items)
     try:
-        pdf = paper_ballot.render(paper_ballot.ballot_text(poll), copies, size)
+        pdf = paper_ballot.render(paper_ballot.ballot_text(poll, items), copies, size)
     except paper_ballot.BallotTooLong:
         raise Refusal(409, "state", detail=paper.TOO_LONG) from None
     return Response(pdf, mimetype="application/pdf", headers={
