@@ -21,7 +21,6 @@ install-test: $(BIN)/python
 
 run: install
 	$(BIN)/ballotroom demo --instance $(DEMO)
-	@echo "Open http://$(HOST):$(PORT)/login (staff) or http://$(HOST):$(PORT)/ (tablets). Stop with Ctrl-C."
 	$(BIN)/ballotroom serve --no-tls --instance $(DEMO) --host $(HOST) --port $(PORT)
 
 lint: install-test

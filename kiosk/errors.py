@@ -11,6 +11,8 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
+from tally.messages import Term
+
 MESSAGES = {
     # Ballot intake (docs/api.md, "Casting a ballot": status codes of POST /api/v1/ballots)
     "malformed": _l("The request could not be read. Check the form and try again."),
@@ -199,5 +201,7 @@ def explained(error: Exception):
     apart (tally/messages.py), so the catalog's translation applies; otherwise its own text."""
     template = getattr(error, "template", None)
     if isinstance(template, str) and template:
-        return _l(template, **getattr(error, "params", {}))
+        # A value that is itself a word of the catalog (tally.messages.Term) is said in it too.
+        params = {k: _l(v) if isinstance(v, Term) else v for k, v in getattr(error, "params", {}).items()}
+        return _l(template, **params)
     return getattr(error, "reason", None) or str(error)

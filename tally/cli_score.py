@@ -20,23 +20,24 @@ from tally.table import PARTS, Say, english
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser(say: Say = english, parser_class: type = argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser = parser_class(
         prog="ballotroom score",
-        description=(
+        description=say(N_(
             "Score a selection round's five evaluations from a round file "
             '("format": "ballotroom-round/1") and list each level\'s shortlist.'
-        ),
-        epilog="Exit status: 0 scored; 2 invalid round or rules file (line and reason on stderr); 1 other failure.",
+        )),
+        epilog=say(N_("Exit status: 0 scored; 2 invalid round or rules file (line and reason on stderr); "
+                      "1 other failure.")),
     )
-    parser.add_argument("round_file", metavar="ROUND.json", help="the round file to score")
+    parser.add_argument("round_file", metavar="ROUND.json", help=say(N_("the round file to score")))
     parser.add_argument(
         "--rules",
         metavar="RULES.toml",
-        help="rules file to use instead of the packaged tally/rules.toml",
+        help=say(N_("rules file to use instead of the packaged %(file)s"), file="tally/rules.toml"),
     )
     parser.add_argument(
-        "--json", action="store_true", help="print the JSON score document instead of a table"
+        "--json", action="store_true", help=say(N_("print the JSON score document instead of a table"))
     )
     return parser
 
@@ -45,10 +46,12 @@ def _read(path: str) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
-def main(argv: list[str] | None = None, say: Say = english) -> int:
+def main(argv: list[str] | None = None, say: Say = english,
+         parser_class: type = argparse.ArgumentParser) -> int:
     """``say`` gives the table's and the refusals' words in the reader's language (the main
-    ``ballotroom`` command passes one chosen by the locale); the JSON stays as it is."""
-    parser = build_parser()
+    ``ballotroom`` command passes one chosen by the locale, and its parser's class); the JSON
+    stays as it is."""
+    parser = build_parser(say, parser_class)
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse exits on --help (0) and on bad usage (2)

@@ -19,3 +19,11 @@ def explain(error: Exception, template: str, **params: object) -> str:
     error.template = template  # type: ignore[attr-defined]
     error.params = params  # type: ignore[attr-defined]
     return template % params if params else template
+
+
+class Term(str):
+    """A word of the catalog used as a value inside another sentence (a part's name, a key):
+    whoever says the sentence in another language says this word in it too
+    (kiosk.cli.language.say, kiosk.errors.explained)."""
+
+    __slots__ = ()

@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from tally.kind_leaders import ANSWERS as LEADER_GRADES
-from tally.messages import N_, explain
+from tally.messages import N_, Term, explain
 from tally.rules import YEAR_END_GRADES, Rules, default_rules
 
 ROUND_FORMAT = "ballotroom-round/1"
@@ -30,7 +30,10 @@ PARTS: tuple[str, ...] = (
 
 
 class RoundFileError(ValueError):
-    """A round file that cannot be scored; ``line`` is where to look, when it is known."""
+    """A round file that cannot be scored; ``line`` is where to look, when it is known.
+
+    ``reason`` is a sentence of the catalog filled with ``params``: the error keeps both apart
+    (tally/messages.py), so the command line and the pages say it in the reader's language."""
 
     def __init__(
         self,
@@ -40,7 +43,9 @@ class RoundFileError(ValueError):
         candidate: int | None = None,
         part: str | None = None,
         key: str | None = None,
+        **params: object,
     ) -> None:
+        reason = explain(self, reason, **params)
         super().__init__(f"line {line}: {reason}" if line is not None else reason)
         self.line = line
         self.reason = reason
@@ -65,8 +70,10 @@ def parse_round_file(text: str, *, rules: Rules | None = None) -> dict:
             object_pairs_hook=_refuse_duplicate_keys,
         )
     except json.JSONDecodeError as exc:
+        why = next((words for start, words in JSON_WORDS.items() if exc.msg.startswith(start)), None)
         raise RoundFileError(
-            exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})"
+            exc.lineno, N_("not valid JSON: %(why)s (column %(column)s)"),
+            why=Term(why or N_("not a JSON value")), column=exc.colno,
         ) from None
     except RoundFileError as exc:
         raise _with_line(exc, text, doc=None) from None
@@ -77,8 +84,18 @@ def parse_round_file(text: str, *, rules: Rules | None = None) -> dict:
     return doc
 
 
+# json's complaints (its ``msg``), in words that translate.
+JSON_WORDS = {
+    "Expecting value": N_("a value is missing or not valid"), "Expecting ',' delimiter": N_("a comma is missing"),
+    "Expecting ':' delimiter": N_("a colon is missing"), "Unterminated string": N_("a string is not closed"),
+    "Expecting property name": N_("a key in double quotes is expected"), "Extra data": N_("more follows the end"),
+    "Invalid control character": N_("a string holds a control character"),
+    "Invalid \\": N_("a backslash escape is not valid"),
+}
+
+
 def _refuse_constant(name: str) -> Any:
-    raise RoundFileError(None, f"{name} is not a number a round file may hold", key=name)
+    raise RoundFileError(None, N_("%(name)s is not a number a round file may hold"), key=name, name=name)
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -86,7 +103,7 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         if key in seen:
             # json would keep the last silently; an auditor must see the same data we score.
-            raise RoundFileError(None, f"key {key!r} appears twice in one object", key=key)
+            raise RoundFileError(None, N_("key '%(name)s' appears twice in one object"), key=key, name=key)
         seen[key] = value
     return seen
 
@@ -97,37 +114,34 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def validate_round(doc: Any, rules: Rules) -> None:
     """Raise RoundFileError (without a line) if ``doc`` is not a valid round document."""
     if not isinstance(doc, dict):
-        raise RoundFileError(None, "a round file must be a JSON object")
-    _only_keys(doc, {"format", "title", "levels", "candidates"}, "the round")
+        raise RoundFileError(None, N_("a round file must be a JSON object"))
+    _only_keys(doc, {"format", "title", "levels", "candidates"}, None)
     if doc.get("format") != ROUND_FORMAT:
-        raise RoundFileError(None, f'format must be "{ROUND_FORMAT}"', key="format")
+        raise RoundFileError(None, N_('format must be "%(format)s"'), key="format", format=ROUND_FORMAT)
     if not isinstance(doc.get("title"), str):
-        raise RoundFileError(None, "title must be a string", key="title")
+        raise RoundFileError(None, N_("title must be a string"), key="title")
     levels = doc.get("levels")
     if not isinstance(levels, list) or not levels:
-        raise RoundFileError(None, "levels must be a list of at least one level", key="levels")
+        raise RoundFileError(None, N_("levels must be a list of at least one level"), key="levels")
     level_ids: set[str] = set()
     for index, level in enumerate(levels):
-        where = f"level {index + 1}"
         if not isinstance(level, dict):
-            raise RoundFileError(None, f"{where} must be an object", key="levels")
-        _only_keys(level, {"id", "posts", "name"}, where)
+            raise RoundFileError(None, N_("level %(n)s must be an object"), key="levels", n=index + 1)
+        _only_keys(level, {"id", "posts", "name"}, index)
         lid = level.get("id")
         if not isinstance(lid, str) or not lid:
-            raise RoundFileError(None, f"{where}: id must be a non-empty string", key="levels")
+            raise RoundFileError(None, N_("level %(n)s: id must be a non-empty string"), key="levels", n=index + 1)
         if lid in level_ids:
-            raise RoundFileError(None, f"level id {lid!r} is used twice", key=lid)
+            raise RoundFileError(None, N_("level id '%(id)s' is used twice"), key=lid, id=lid)
         level_ids.add(lid)
         posts = level.get("posts")
         if not _is_int(posts) or posts < 1:
-            raise RoundFileError(
-                None, f"level {lid!r}: posts must be a whole number, 1 or more", key=lid
-            )
+            raise RoundFileError(None, N_("level '%(id)s': posts must be a whole number, 1 or more"), key=lid, id=lid)
         if "name" in level and not isinstance(level["name"], str):
-            raise RoundFileError(None, f"level {lid!r}: name must be a string", key=lid)
+            raise RoundFileError(None, N_("level '%(id)s': name must be a string"), key=lid, id=lid)
     candidates = doc.get("candidates")
     if not isinstance(candidates, list):
-        raise RoundFileError(None, "candidates must be a list", key="candidates")
+        raise RoundFileError(None, N_("candidates must be a list"), key="candidates")
     seen: set[str] = set()
     for index, candidate in enumerate(candidates):
         _check_candidate(index, candidate, level_ids, seen, rules)
@@ -136,30 +150,29 @@ def validate_round(doc: Any, rules: Rules) -> None:
 def _check_candidate(
     index: int, candidate: Any, level_ids: set[str], seen: set[str], rules: Rules
 ) -> None:
-    def fail(reason: str, part: str | None = None, key: str | None = None) -> RoundFileError:
-        return RoundFileError(None, reason, candidate=index, part=part, key=key)
+    def fail(reason: str, part: str | None = None, key: str | None = None, **params: object) -> RoundFileError:
+        return RoundFileError(None, reason, candidate=index, part=part, key=key, **params)
 
     if not isinstance(candidate, dict):
-        raise fail(f"candidate {index + 1} must be an object")
+        raise fail(N_("candidate %(n)s must be an object"), n=index + 1)
     cid = candidate.get("id")
     if not isinstance(cid, str) or not cid:
-        raise fail(f"candidate {index + 1}: id must be a non-empty string")
+        raise fail(N_("candidate %(n)s: id must be a non-empty string"), n=index + 1)
     who = f"candidate {cid!r}"
     for key in sorted(candidate):
         if key not in {"id", "name", "level", "unit", *PARTS}:
-            raise fail(f"{who}: unknown key {key!r}; parts are {', '.join(PARTS)}", key=key)
+            raise fail(N_("candidate '%(id)s': unknown key '%(name)s'; parts are character, democratic, interview, "
+                          "survey, performance, leaders, organisation"), key=key, id=cid, name=key)
     if cid in seen:
-        raise fail(f"{who} appears twice; candidate ids must be unique")
+        raise fail(N_("candidate '%(id)s' appears twice; candidate ids must be unique"), id=cid)
     seen.add(cid)
     if not isinstance(candidate.get("name"), str):
-        raise fail(f"{who}: name must be a string", key="name")
+        raise fail(N_("candidate '%(id)s': name must be a string"), key="name", id=cid)
     if "unit" in candidate and not isinstance(candidate["unit"], str):
-        raise fail(f"{who}: unit must be a string", key="unit")
+        raise fail(N_("candidate '%(id)s': unit must be a string"), key="unit", id=cid)
     if candidate.get("level") not in level_ids:
-        raise fail(
-            f"{who}: level must be one of the round's levels ({', '.join(sorted(level_ids))})",
-            key="level",
-        )
+        raise fail(N_("candidate '%(id)s': level must be one of the round's levels (%(levels)s)"),
+                   key="level", id=cid, levels=", ".join(sorted(level_ids)))
     for part in PARTS:
         value = candidate.get(part)
         if value is None:
@@ -183,10 +196,13 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _only_keys(obj: dict, allowed: set[str], where: str) -> None:
+def _only_keys(obj: dict, allowed: set[str], level: int | None) -> None:
+    """Unknown keys of the round (``level`` None) or of its ``level``-th level (from 0)."""
     for key in sorted(obj):
         if key not in allowed:
-            raise RoundFileError(None, f"{where}: unknown key {key!r}", key=key)
+            if level is None:
+                raise RoundFileError(None, N_("the round: unknown key '%(name)s'"), key=key, name=key)
+            raise RoundFileError(None, N_("level %(n)s: unknown key '%(name)s'"), key=key, n=level + 1, name=key)
 
 
 def _fields(value: Any, required: set[str], optional: frozenset[str] = frozenset()) -> dict:
@@ -238,16 +254,14 @@ def _counts_list(value: dict, key: str, length: int) -> list[int]:
         or len(numbers) != length
         or not all(_is_int(n) and n >= 0 for n in numbers)
     ):
-        raise _Bad(
-            f"must be a list of {length} whole numbers, 0 or more (one per character item)", key
-        )
+        raise _Bad(N_("must be a list of %(n)s whole numbers, 0 or more (one per character item)"), key, n=length)
     return numbers
 
 
 def _words(value: dict, key: str, allowed: tuple[str, ...]) -> list[str]:
     words = value[key]
     if not isinstance(words, list) or not all(isinstance(w, str) and w in allowed for w in words):
-        raise _Bad(f"must be a list of: {', '.join(allowed)}", key)
+        raise _Bad(N_("must be a list of: %(words)s"), key, words=", ".join(allowed))
     return words
 
 
@@ -259,31 +273,28 @@ def _check_character(value: Any, rules: Rules) -> None:
     frequent = _counts_list(part, "frequent", items)
     for index, (occ, freq) in enumerate(zip(occasional, frequent, strict=True)):
         if occ + freq > raters:
-            raise _Bad(
-                f"item {index + 1}: occasional + frequent ({occ} + {freq}) is more than raters ({raters})"
-            )
+            raise _Bad(N_("item %(n)s: occasional + frequent (%(occasional)s + %(frequent)s) is more than raters "
+                          "(%(raters)s)"), n=index + 1, occasional=occ, frequent=freq, raters=raters)
 
 
 def _check_democratic(value: Any, rules: Rules) -> None:
     part = _fields(value, {"votes", "cast"})
     if _count(part, "votes") > _count(part, "cast"):
-        raise _Bad("votes are more than ballots cast", "votes")
+        raise _Bad(N_("votes are more than ballots cast"), "votes")
 
 
 def _check_interview(value: Any, rules: Rules) -> None:
     part = _fields(value, {"named", "interviewed"})
     if _count(part, "named") > _count(part, "interviewed"):
-        raise _Bad("named is more than interviewed", "named")
+        raise _Bad(N_("named is more than interviewed"), "named")
 
 
 def _check_survey(value: Any, rules: Rules) -> None:
     part = _fields(value, {"respondents", "satisfied", "basically_satisfied", "dissatisfied"})
     answers = sum(_count(part, key) for key in ("satisfied", "basically_satisfied", "dissatisfied"))
     if answers != _count(part, "respondents"):
-        raise _Bad(
-            f"satisfied + basically_satisfied + dissatisfied ({answers}) must equal respondents",
-            "respondents",
-        )
+        raise _Bad(N_("satisfied + basically_satisfied + dissatisfied (%(answers)s) must equal respondents"),
+                   "respondents", answers=answers)
 
 
 def _check_performance(value: Any, rules: Rules) -> None:

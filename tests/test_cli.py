@@ -14,6 +14,14 @@ from kiosk.domain import accounts
 from kiosk.store.db import Database
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """What the commands do, read in English; their words are tested in test_cli_language.py."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+
+
 def _mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 

@@ -10,6 +10,14 @@ import pytest
 from kiosk.cli.main import main as cli
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """What the commands do, read in English; their words are tested in test_cli_language.py."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+
+
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory):
     """A folder where `ballotroom demo` ran, as `make run` does in the checkout."""

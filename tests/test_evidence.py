@@ -12,6 +12,14 @@ from kiosk.cli.main import main as cli
 from kiosk.domain import bundles, evidence
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """What the commands do, read in English; their words are tested in test_cli_language.py."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+
+
 @pytest.fixture
 def closed_bundle(api, app, database):
     meeting = api.meeting(11, present=9)
@@ -131,7 +139,7 @@ def test_log_verify_catches_a_changed_event_row(closed_bundle, database, instanc
     conn.execute("DROP TRIGGER events_no_update")
     conn.execute("UPDATE events SET actor = 'nobody' WHERE seq = 3")
     assert cli(["log", "verify", "--instance", str(instance)]) == 1
-    assert "entry 3" in capsys.readouterr().err
+    assert "Entry 3" in capsys.readouterr().err
 
 
 def test_bulletin_board_shows_codes_and_ballots_but_never_together(closed_bundle, client):

@@ -28,7 +28,7 @@ PO = ROOT / "kiosk/translations/zh_CN/LC_MESSAGES/messages.po"
 HAN = re.compile(r"[\u4e00-\u9fff]")
 # Not English words: formats, protocols, products, commands, placeholders, a signature line.
 ALLOWED = re.compile(
-    r"%\(\w+\)s|\{\w+\}|https?(://\S+)?|ballotroom-round/\d|ballotroom( [a-z][\w\-]*)*|\s--?[a-z][\w\-]*"
+    r"%\(\w+\)[sr]|\{\w+\}|https?(://\S+)?|ballotroom-round/\d|ballotroom( [a-z][\w\-]*)*|\s--?[a-z][\w\-]*"
     r"|\.json|\.csv|\.pdf|POST|[KM]B"
     r"|Content-Type: application/json|application/json|UTF-8|GB18030|GBK|Excel|CSV|JSON|PDF|HTML|API|QR|"
     r"NaN|Infinity|YYYY-MM-DD|Ed25519|SHA-256|Socket\.IO|Ballotroom|Android|iPad|iPhone|iOS|Chromium|"

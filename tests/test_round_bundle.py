@@ -11,6 +11,14 @@ from kiosk.cli.main import main as cli
 from kiosk.domain.evidence import verify_round_bundle
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """What the commands do, read in English; their words are tested in test_cli_language.py."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+
+
 @pytest.fixture
 def round_bundle(api, instance, tmp_path):
     rid = api.post("/rounds", {"title": "2026 选拔", "levels": [{"id": "section_chief", "posts": 1}]},

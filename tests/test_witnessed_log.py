@@ -16,6 +16,14 @@ from kiosk.cli.main import main as cli
 from kiosk.store import eventlog
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """What the commands do, read in English; their words are tested in test_cli_language.py."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+
+
 def _vote_and_close(api, title="民主推荐"):
     meeting = api.meeting(10, present=9)
     poll = api.poll(meeting, "democratic_recommendation", [contest()], title=title)

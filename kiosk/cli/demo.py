@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from kiosk.cli.instances import DEFAULT_PATH, MARKER, UsageError, init_instance
+from kiosk.cli.language import say as _
 from kiosk.domain import accounts, evidence, intake, issuing, lifecycle, meetings, polls
 from kiosk.store.db import Database
 from tally.rules import default_rules
@@ -20,7 +21,8 @@ LEVELS = [("section_chief", "正科级", 2), ("deputy_section_chief", "副科级
 def prepare(path: Path) -> str:
     if path.exists():
         if not (path / MARKER).exists():
-            raise UsageError(f"{path} exists and is not a demo instance; choose another --instance")
+            raise UsageError(_("%(path)s exists and is not a demo instance; choose another --instance",
+                               path=path))
         shutil.rmtree(path)
     instance, admin_password = init_instance(str(path), "admin")
     (path / MARKER).write_text("This folder is recreated by `ballotroom demo`.\n", encoding="utf-8")
@@ -57,19 +59,19 @@ def prepare(path: Path) -> str:
     me = _command_name()
     flag = "" if found_alone else f" --instance {_shown(path)}"
     tries = [
-        (f"{me} polls{flag}", "meetings, polls and rounds with their ids"),
-        (f"{me} export {closed}{flag}", "the closed poll's evidence bundle"),
-        (f"{me} verify {closed}.bundle.json --key {fingerprint}", "checks it as anyone could"),
-        (f"{me} log verify{flag}", "the event log's hash chain"),
+        (f"{me} polls{flag}", _("meetings, polls and rounds with their ids")),
+        (f"{me} export {closed}{flag}", _("the closed poll's evidence bundle")),
+        (f"{me} verify {closed}.bundle.json --key {fingerprint}", _("checks it as anyone could")),
+        (f"{me} log verify{flag}", _("the event log's hash chain")),
     ]
     return "\n".join([
-        f"Demo instance prepared at {path}",
-        f"  administrator: admin / {admin_password}",
-        f"  chair:         chair / {chair_password}",
-        "  (new passwords each time; the demo instance is recreated by `make run`)",
-        f"Poll {closed} is closed already, with 10 ballots: its result is on the bulletin board.",
-        "Try, from this folder in another terminal:",
-        *(f"  {command}\n      ({why})" for command, why in tries),
+        _("Demo instance prepared at %(path)s", path=path),
+        _("  administrator: %(login)s", login=f"admin / {admin_password}"),
+        _("  chair:         %(login)s", login=f"chair / {chair_password}"),
+        _("  (new passwords each time; the demo instance is recreated by %(command)s)", command="`make run`"),
+        _("Poll %(id)s is closed already, with 10 ballots: its result is on the bulletin board.", id=closed),
+        _("Try, from this folder in another terminal:"),
+        *(f"  {command}\n      " + _("(%(why)s)", why=why) for command, why in tries),
     ])
 
 

@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from kiosk.cli.language import say as _
 from kiosk.domain import accounts
 from kiosk.store.db import Database
 from kiosk.store.instance import Instance
@@ -39,15 +40,17 @@ def existing(path: str | None) -> Instance:
     if not path and not os.environ.get("BALLOTROOM_INSTANCE"):
         demo = Instance(DEFAULT_PATH)
         if demo.exists() and (demo.path / MARKER).exists():
-            print(f"ballotroom: using the demo instance at {demo.path} (made by `make run`; "
-                  "--instance DIR or BALLOTROOM_INSTANCE chooses another)", file=sys.stderr)
+            print("ballotroom: " + _("using the demo instance at %(path)s (made by %(command)s; --instance DIR or "
+                                     "%(env)s chooses another)", path=demo.path, command="`make run`",
+                                     env="BALLOTROOM_INSTANCE"), file=sys.stderr)
             return demo
     nearby = _instances_near(instance.path)
     if nearby:
-        raise UsageError(f"no instance at {instance.path}; instances nearby: {', '.join(nearby)}. "
-                         "Pass one with --instance DIR (or set BALLOTROOM_INSTANCE)")
-    raise UsageError(f"no instance at {instance.path}: run `ballotroom init --instance {instance.path}` "
-                     "first, or pass the folder of an existing one with --instance DIR")
+        raise UsageError(_("no instance at %(path)s; instances nearby: %(nearby)s. Pass one with --instance DIR "
+                           "(or set %(env)s)", path=instance.path, nearby=_(", ").join(nearby),
+                           env="BALLOTROOM_INSTANCE"))
+    raise UsageError(_("no instance at %(path)s: run `ballotroom init --instance %(path)s` first, or pass the "
+                       "folder of an existing one with --instance DIR", path=instance.path))
 
 
 def _instances_near(path: Path) -> list[str]:
@@ -72,11 +75,11 @@ def ask_password(prompt: str) -> str | None:
     """Ask on a terminal; None when there is none (then one is generated)."""
     if not sys.stdin.isatty():
         return None
-    first = getpass.getpass(f"{prompt} (empty: generate one): ")
+    first = getpass.getpass(_("%(prompt)s (empty: generate one): ", prompt=prompt))
     if not first:
         return None
-    if getpass.getpass("Repeat it: ") != first:
-        raise UsageError("the two passwords differ; nothing was changed")
+    if getpass.getpass(_("Repeat it: ")) != first:
+        raise UsageError(_("the two passwords differ; nothing was changed"))
     return first
 
 

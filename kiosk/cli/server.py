@@ -62,6 +62,7 @@ import warnings
 
 from gunicorn.app.base import BaseApplication
 
+from kiosk.cli.language import say as _
 from kiosk.web.connections import LiveCapacity
 
 
@@ -162,8 +163,8 @@ def _supervise(servers) -> None:
         time.sleep(0.5)
         for i, process in running.items():
             if not process.is_alive() and not stopping:
-                print(f"ballotroom: server {i} exited ({process.exitcode}); starting it again",
-                      file=sys.stderr, flush=True)
+                print("ballotroom: " + _("server %(n)s exited (%(status)s); starting it again", n=i,
+                                         status=process.exitcode), file=sys.stderr, flush=True)
                 running[i] = context.Process(target=servers[i], daemon=False)
                 running[i].start()
     for process in running.values():

@@ -8,8 +8,11 @@ import os
 import socket
 
 from kiosk.cli.instances import UsageError, existing
+from kiosk.cli.language import in_english, os_reason
+from kiosk.cli.language import say as _
 from kiosk.store.instance import Instance
 from kiosk.web import certs
+from tally.rules import RulesError
 
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
@@ -39,7 +42,8 @@ def workers_count(text: str) -> int:
     except ValueError:
         value = 0
     if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"--workers takes a whole number from 1 to 64, not {text!r}")
+        raise argparse.ArgumentTypeError(_("%(option)s takes a whole number from 1 to 64, not %(value)s",
+                                           option="--workers", value=repr(text)))
     return value
 
 
@@ -59,10 +63,13 @@ def cmd_serve(args) -> int:
         from kiosk.web.cluster import check
         problem = check(redis_url)
         if problem:
-            raise UsageError(f"--workers {args.workers} needs Redis, and none answers at {redis_url} "
-                             f"({problem.rstrip('.')}). Start it (systemctl start redis-server, see "
-                             f"deploy/large-hall.md), set redis_url in {instance.config_path}, or "
-                             f"serve with one process (--workers 1).")
+            raise UsageError(_("%(option)s needs %(redis)s, and none answers at %(url)s. Start it (%(start)s, see "
+                               "%(doc)s), set %(setting)s in %(config)s, or serve with one process (%(one)s).",
+                               option=f"--workers {args.workers}", redis="Redis", url=redis_url,
+                               start="systemctl start redis-server", doc="deploy/large-hall.md",
+                               setting="redis_url", config=instance.config_path, one="--workers 1")
+                             # The client library's own words (an exception), for English readers.
+                             + (f" ({problem.rstrip('.')})" if in_english() else ""))
     paths = None
     use_tls = args.tls if args.tls is not None else (args.workers == 1 and not _is_loopback(args.host))
     if use_tls:
@@ -71,23 +78,27 @@ def cmd_serve(args) -> int:
         overrides.update(SESSION_COOKIE_SECURE=True, TLS=True)
     try:
         app = create_app(str(instance.path), overrides)
-    except RuntimeError as exc:
-        raise UsageError(str(exc)) from exc
+    except RuntimeError as exc:  # the rules file cannot be used (kiosk.app)
+        raise UsageError(_rules_refusal(exc, args.rules or instance.settings().rules_path)) from exc
     scheme = "http" if paths is None else "https"
     shown = f"[{args.host}]" if ":" in args.host else args.host
     if args.workers > 1:
-        print(f"Ballotroom is serving {instance.path} with {args.workers} processes at "
-              f"{scheme}://{shown}:{args.port} to {args.port + args.workers - 1}, sharing {redis_url}; "
-              f"the room reaches them through its proxy (deploy/nginx-ballotroom.conf)", flush=True)
+        print(_("Ballotroom is serving %(path)s with %(n)s processes at %(address)s to %(last)s, sharing "
+                "%(redis)s; the room reaches them through its proxy (%(proxy)s)",
+                path=instance.path, n=args.workers, address=f"{scheme}://{shown}:{args.port}",
+                last=args.port + args.workers - 1, redis=redis_url, proxy="deploy/nginx-ballotroom.conf"), flush=True)
     else:
-        print(f"Ballotroom is serving {instance.path} at {scheme}://{shown}:{args.port}/", flush=True)
-        print(f"  administrators and chairs: {scheme}://{shown}:{args.port}/login", flush=True)
-        print(f"  tablets:                   {scheme}://{shown}:{args.port}/", flush=True)
+        print(_("Ballotroom is serving %(path)s at %(address)s", path=instance.path,
+                address=f"{scheme}://{shown}:{args.port}/"), flush=True)
+        print(_("  administrators and chairs: %(address)s", address=f"{scheme}://{shown}:{args.port}/login"),
+              flush=True)
+        print(_("  tablets:                   %(address)s", address=f"{scheme}://{shown}:{args.port}/"), flush=True)
     if overrides["ENROLLMENT"]:
-        print("  tablet enrollment is on: enroll each tablet from the administrator's Tablets page", flush=True)
+        print(_("  tablet enrollment is on: enroll each tablet from the administrator's Tablets page"), flush=True)
     if paths is not None:
-        print(f"  install the room's CA on tablets from {scheme}://{shown}:{args.port}/ca "
-              f"(fingerprint {certs.ca_fingerprint(paths)})", flush=True)
+        print(_("  install the room's CA on tablets from %(address)s (fingerprint %(fingerprint)s)",
+                address=f"{scheme}://{shown}:{args.port}/ca", fingerprint=certs.ca_fingerprint(paths)), flush=True)
+    print(_("  stop with %(keys)s", keys="Ctrl-C"), flush=True)
     # gunicorn and gevent load only for the command that serves.
     from kiosk.cli.server import serve
     serve(app, args.host, args.port, access_log=os.environ.get("BALLOTROOM_ACCESS_LOG") == "1",
@@ -95,3 +106,15 @@ def cmd_serve(args) -> int:
           keyfile=str(paths.server_key) if paths else None,
           workers=args.workers, redis_url=redis_url)
     return 0
+
+
+def _rules_refusal(error: RuntimeError, path: str | None) -> str:
+    """Why the rules file was refused: in English tally.rules' own words; otherwise the key."""
+    cause = error.__cause__
+    if in_english() or not isinstance(cause, (RulesError, OSError)):
+        return _("the server was not started: %(why)s", why=error)
+    if isinstance(cause, OSError):
+        return _("the server was not started: the rules file %(file)s cannot be read: %(why)s", file=path,
+                 why=os_reason(cause))
+    return _("the server was not started: in the rules file %(file)s, %(key)s is not valid", file=path,
+             key=cause.key)

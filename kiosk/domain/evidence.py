@@ -14,7 +14,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -23,10 +24,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from kiosk.store import eventlog
 from tally import kinds as tk
 from tally import paper as tp
+from tally.messages import N_, Term
 from tally.parts import part_from_result
 from tally.roundfile import RoundFileError
 from tally.rules import RulesError, load_rules
 from tally.score import score_round
+from tally.table import PARTS
 
 CERTIFICATE_FORMAT = "ballotroom-certificate/1"
 BUNDLE_FORMAT = "ballotroom-bundle/1"
@@ -127,7 +130,34 @@ class Signer:
 class Check:
     name: str
     ok: bool
-    detail: str = ""
+    detail: str = ""  # in English, with whatever technical detail there is
+    # The detail's sentence and its values kept apart, for the reader's language (the command line).
+    template: str = field(default="", compare=False)
+    params: dict = field(default_factory=dict, compare=False)
+
+
+# Each check's name in words (the names themselves are what scripts and tests match).
+CHECK_NAMES = {
+    "shape": N_("shape"), "format": N_("format"), "certificate": N_("certificate"), "signature": N_("signature"),
+    "public key": N_("public key"), "ballots": N_("ballots"), "digest": N_("digest"),
+    "tracking codes": N_("tracking codes"), "counts": N_("counts"), "rules": N_("rules"),
+    "spoiled": N_("spoiled ballots"), "recount": N_("recount"), "blank": N_("blank ballots"), "log": N_("log"),
+    "log chain": N_("log chain"), "log entry": N_("log entry"), "log bounds": N_("log bounds"),
+    "log agrees": N_("log agrees"), "poll": N_("poll"), "parts": N_("parts"), "score sheet": N_("score sheet"),
+}
+
+
+def _shown(value: object) -> object:
+    return "-" if value is None else value
+
+
+def said(name: str, ok: object, template: str = "", detail: str | None = None, **params: object) -> Check:
+    """A check whose failure is told by ``template`` filled with ``params``; ``detail`` is the
+    English when it says more than the sentence (a technical difference, an exception)."""
+    if ok:
+        return Check(name, True)
+    return Check(name, False, detail if detail is not None else (template % params if params else template),
+                 template, params)
 
 
 def verify_bundle(bundle: object, expected_fingerprint: str | None = None) -> list[Check]:
@@ -137,22 +167,23 @@ def verify_bundle(bundle: object, expected_fingerprint: str | None = None) -> li
     try:
         return _verify_bundle(bundle, expected_fingerprint, checks)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        checks.append(Check("shape", False, f"the bundle is malformed where checked last ({type(exc).__name__}: {exc})"))
+        checks.append(said("shape", False, N_("the bundle is malformed"),
+                           f"the bundle is malformed where checked last ({type(exc).__name__}: {exc})"))
         return checks
 
 
 def _verify_bundle(bundle: object, expected_fingerprint: str | None, checks: list[Check]) -> list[Check]:
 
-    def check(name: str, ok: bool, detail: str = "") -> bool:
-        checks.append(Check(name, bool(ok), "" if ok else detail))
+    def check(name: str, ok: object, template: str = "", detail: str | None = None, **params: object) -> bool:
+        checks.append(said(name, ok, template, detail, **params))
         return bool(ok)
 
     if not check("format", isinstance(bundle, dict) and bundle.get("format") == BUNDLE_FORMAT,
-                 f"not a {BUNDLE_FORMAT} bundle"):
+                 N_("not an evidence bundle of a poll"), f"not a {BUNDLE_FORMAT} bundle"):
         return checks
     cert = bundle.get("certificate")
     if not check("certificate", isinstance(cert, dict) and cert.get("format") == CERTIFICATE_FORMAT,
-                 "the certificate is missing or of an unknown format"):
+                 N_("the certificate is missing or of an unknown format")):
         return checks
 
     # 1. Signature: the certificate is what the server signed.
@@ -164,45 +195,48 @@ def _verify_bundle(bundle: object, expected_fingerprint: str | None, checks: lis
         key.verify(base64.b64decode(bundle["signature"], validate=True), canonical(cert).encode("utf-8"))
         check("signature", True)
     except (KeyError, TypeError, ValueError, AttributeError, InvalidSignature) as exc:
-        check("signature", False, f"the signature does not match the certificate and public key ({type(exc).__name__})")
+        check("signature", False, N_("the signature does not match the certificate and public key"),
+              f"the signature does not match the certificate and public key ({type(exc).__name__})")
     if expected_fingerprint:
         try:
             actual = fingerprint(bundle["public_key"])
         except (KeyError, TypeError, ValueError):
             actual = "?"
         check("public key", actual.replace(":", "").upper() == expected_fingerprint.replace(":", "").upper(),
-              f"the bundle's public key {actual} is not the expected {expected_fingerprint}")
+              N_("the bundle's public key %(actual)s is not the expected %(expected)s"),
+              actual=actual, expected=expected_fingerprint)
 
     # 2. Ballot box: the ballots are the ones whose digest was fixed at close.
     ballots = bundle.get("ballots")
     valid_ballots = isinstance(ballots, list) and all(
         isinstance(b, dict) and isinstance(b.get("answers"), dict) for b in ballots)
-    if not check("ballots", valid_ballots, "the ballots list is missing or malformed"):
+    if not check("ballots", valid_ballots, N_("the ballots list is missing or malformed")):
         return checks
     lines = [ballot_line(b["answers"], b.get("group"), _marks(b)) for b in ballots]
     check("digest", ballot_box_digest(lines) == cert.get("digest"),
-          "the ballots do not match the digest fixed at close (a ballot was added, removed or changed)")
+          N_("the ballots do not match the digest fixed at close (a ballot was added, removed or changed)"))
     counts = cert.get("counts") or {}
     codes = bundle.get("tracking_codes")
     codes_ok = isinstance(codes, list) and all(isinstance(c, str) for c in codes)
     tablet = counts.get("cast", 0) - counts.get("paper_returned", 0)  # a paper ballot has no tracking code
     check("tracking codes", codes_ok and len(codes) == tablet and len(set(codes)) == len(codes)
           and codes == sorted(codes) and codes_digest(codes) == cert.get("tracking_codes_sha256"),
-          f"expected the {tablet} tracking codes fixed at close, distinct and sorted; found "
-          f"{len(codes) if isinstance(codes, list) else 'none'}, or other codes")
+          N_("expected the %(expected)s tracking codes fixed at close, distinct and sorted; found %(found)s, "
+             "or other codes"), expected=tablet, found=len(codes) if isinstance(codes, list) else 0)
     # More returned than issued is possible only with paper, and then the certificate says the
     # poll is invalid (tally.paper.invalid); it must say so exactly then.
     exceeds = tp.invalid(counts.get("cast", 0), counts.get("issued", -1), counts.get("paper_returned", 0),
                          counts.get("paper_issued", 0))
     check("counts", len(ballots) == counts.get("cast") and exceeds == bool(cert.get("invalid"))
           and (counts.get("present") is None or counts.get("present") <= counts.get("expected", -1)),
-          f"cast {counts.get('cast')} with {len(ballots)} ballots, issued {counts.get('issued')}, "
-          f"present {counts.get('present')}, expected {counts.get('expected')} do not add up")
+          N_("cast %(cast)s with %(ballots)s ballots, issued %(issued)s, present %(present)s, expected "
+             "%(expected)s do not add up"), cast=counts.get("cast"), ballots=len(ballots),
+          issued=counts.get("issued"), present=_shown(counts.get("present")), expected=counts.get("expected"))
 
     # 3. Recount with the same rules: tally, bars and quorum.
     rules_text = bundle.get("rules")
     if check("rules", isinstance(rules_text, str) and rules_hash(rules_text) == cert.get("rules_sha256"),
-             "the rules text is not the one the certificate names"):
+             N_("the rules text is not the one the certificate names")):
         try:
             rules = load_rules(rules_text)
             contests = tk.contests_from_dicts(cert["contests"])
@@ -214,35 +248,41 @@ def _verify_bundle(bundle: object, expected_fingerprint: str | None, checks: lis
             figures = tp.box_figures(cert["kind"], [(b["answers"], _marks(b), 1) for b in ballots])
             blank = figures["blank"]
             check("spoiled", figures["spoiled"] == counts.get("spoiled"),
-                  f"{figures['spoiled']} spoiled ballots, the certificate says {counts.get('spoiled')}")
+                  N_("%(found)s spoiled ballots, the certificate says %(certified)s"),
+                  found=figures["spoiled"], certified=_shown(counts.get("spoiled")))
             same = recount["contests"] == cert.get("result") and recount["quorum_met"] == cert.get("quorum_met")
-            check("recount", same, "recounting the ballots gives a different result: " + _first_difference(
-                recount["contests"], cert.get("result")))
-            check("blank", blank == counts.get("blank"), f"{blank} blank ballots, the certificate says {counts.get('blank')}")
+            check("recount", same, N_("recounting the ballots gives a different result"),
+                  "" if same else "recounting the ballots gives a different result: " + _first_difference(
+                      recount["contests"], cert.get("result")))
+            check("blank", blank == counts.get("blank"), N_("%(found)s blank ballots, the certificate says %(certified)s"),
+                  found=blank, certified=_shown(counts.get("blank")))
         except (RulesError, KeyError, TypeError, ValueError) as exc:
-            check("recount", False, f"the ballots could not be recounted: {exc}")
+            check("recount", False, N_("the ballots could not be recounted"),
+                  f"the ballots could not be recounted: {exc}")
 
     # 4. Log slice: an intact chain that records the close with this digest.
     log = bundle.get("log")
-    if check("log", isinstance(log, list) and log, "the log slice is missing"):
+    if check("log", isinstance(log, list) and log, N_("the log slice is missing")):
         try:
             problems = eventlog.verify(log, start=log[0]["prev_hash"])
         except (KeyError, TypeError) as exc:
             problems = [f"malformed log entry ({exc})"]
-        check("log chain", not problems, "; ".join(problems[:3]))
+        broken_at = re.search(r"entry (\d+)", problems[0]) if problems else None
+        check("log chain", not problems, N_("the log slice's hash chain is broken at entry %(seq)s"),
+              "; ".join(problems[:3]), seq=broken_at.group(1) if broken_at else "?")
         closed = [e for e in log if isinstance(e, dict) and e.get("type") == "poll.closed"
                   and _payload(e).get("poll") == cert.get("poll")]
         entry_ok = bool(closed) and closed[-1].get("hash") == cert.get("log_entry")
-        check("log entry", entry_ok, "the log does not hold the entry that closed this poll")
+        check("log entry", entry_ok, N_("the log does not hold the entry that closed this poll"))
         first, last = log[0], log[-1]
         check("log bounds", isinstance(first, dict) and first.get("type") == "poll.created"
               and _payload(first).get("id") == cert.get("poll") and last.get("hash") == cert.get("log_entry"),
-              "the log slice must run from this poll's creation to its close, no more and no less")
+              N_("the log slice must run from this poll's creation to its close, no more and no less"))
         if entry_ok:
             payload = _payload(closed[-1])
             check("log agrees", payload.get("digest") == cert.get("digest")
                   and all(payload.get(k) == counts.get(k) for k in counts),
-                  "the log's record of the close differs from the certificate")
+                  N_("the log's record of the close differs from the certificate"))
     return checks
 
 
@@ -290,7 +330,7 @@ def verify_round_bundle(bundle: object, expected_fingerprint: str | None = None)
     certified figure, and the score sheet recomputes from the round file and the rules."""
     checks: list[Check] = []
     if not isinstance(bundle, dict) or bundle.get("format") != "ballotroom-round-bundle/1":
-        return [Check("format", False, "not a ballotroom-round-bundle/1 bundle")]
+        return [said("format", False, N_("not an evidence bundle of a round"), "not a ballotroom-round-bundle/1 bundle")]
     checks.append(Check("format", True))
     polls = bundle.get("polls") if isinstance(bundle.get("polls"), dict) else {}
     try:
@@ -300,21 +340,25 @@ def verify_round_bundle(bundle: object, expected_fingerprint: str | None = None)
         key.verify(base64.b64decode(bundle["signature"], validate=True), canonical(statement).encode("utf-8"))
         checks.append(Check("signature", True))
     except (KeyError, TypeError, ValueError, AttributeError, InvalidSignature) as exc:
-        checks.append(Check("signature", False, "the round file, its sources, the sheet and the polls are not "
-                            f"what the server signed ({type(exc).__name__})"))
+        checks.append(said("signature", False, N_("the round file, its sources, the sheet and the polls are not "
+                                                  "what the server signed"),
+                           "the round file, its sources, the sheet and the polls are not "
+                           f"what the server signed ({type(exc).__name__})"))
     if expected_fingerprint:
         try:
             actual = fingerprint(bundle["public_key"])
         except (KeyError, TypeError, ValueError, AttributeError):
             actual = "?"
-        checks.append(Check("public key", actual.replace(":", "").upper() == expected_fingerprint.replace(":", "").upper(),
-                            f"the bundle's public key {actual} is not the expected {expected_fingerprint}"))
+        checks.append(said("public key", actual.replace(":", "").upper() == expected_fingerprint.replace(":", "").upper(),
+                           N_("the bundle's public key %(actual)s is not the expected %(expected)s"),
+                           actual=actual, expected=expected_fingerprint))
     certified: dict[str, dict] = {}
     for poll_id, poll_bundle in sorted(polls.items()):
         results = verify_bundle(poll_bundle, expected_fingerprint or bundle.get("public_key_fingerprint"))
         failed = [c for c in results if not c.ok]
-        checks.append(Check(f"poll {poll_id}", not failed,
-                            "; ".join(f"{c.name}: {c.detail}" for c in failed)))
+        checks.append(said(f"poll {poll_id}", not failed, N_("%(n)s check(s) of its bundle fail, the first: %(first)s"),
+                           "; ".join(f"{c.name}: {c.detail}" for c in failed),
+                           n=len(failed), first=Term(CHECK_NAMES.get(failed[0].name, failed[0].name)) if failed else ""))
         if not failed:
             certified[poll_id] = poll_bundle["certificate"]
     round_doc = bundle.get("round")
@@ -327,19 +371,26 @@ def verify_round_bundle(bundle: object, expected_fingerprint: str | None = None)
                 continue
             cert = certified.get(source.get("poll"))
             if cert is None:
-                mismatches.append(f"{cid}.{part}: its poll {source.get('poll')} is missing or does not verify")
+                mismatches.append((N_("candidate %(candidate)s, %(part)s: its poll %(poll)s is missing or does not verify"),
+                                   f"{cid}.{part}: its poll {source.get('poll')} is missing or does not verify",
+                                   {"candidate": cid, "part": Term(PARTS.get(part, part)), "poll": source.get("poll")}))
                 continue
             rows = [r for c in cert["result"] for r in c["candidates"] if r["id"] == cid]
             result = {"cast": cert["counts"]["cast"]}
             if not rows or part_from_result(part, rows[0], result) != candidates.get(cid, {}).get(part):
-                mismatches.append(f"{cid}.{part} differs from poll {source.get('poll')}'s certified result")
-    checks.append(Check("parts", not mismatches, "; ".join(mismatches[:5])))
+                mismatches.append((N_("candidate %(candidate)s, %(part)s: differs from poll %(poll)s's certified result"),
+                                   f"{cid}.{part} differs from poll {source.get('poll')}'s certified result",
+                                   {"candidate": cid, "part": Term(PARTS.get(part, part)), "poll": source.get("poll")}))
+    first = mismatches[0] if mismatches else ("", "", {})
+    checks.append(said("parts", not mismatches, first[0], "; ".join(m[1] for m in mismatches[:5]), **first[2]))
     try:
         rules = load_rules(bundle.get("rules"))
         again = score_round(round_doc, rules)
         same = again == bundle.get("scores")
-        checks.append(Check("score sheet", same, "" if same else "recomputing the round file gives another score sheet: "
-                            + _first_difference(again, bundle.get("scores"), "scores")))
+        checks.append(said("score sheet", same, N_("recomputing the round file gives another score sheet"),
+                           "" if same else "recomputing the round file gives another score sheet: "
+                           + _first_difference(again, bundle.get("scores"), "scores")))
     except (RulesError, RoundFileError, TypeError, ValueError, KeyError, AttributeError) as exc:
-        checks.append(Check("score sheet", False, f"the round file or rules could not be scored: {exc}"))
+        checks.append(said("score sheet", False, N_("the round file or rules could not be scored"),
+                           f"the round file or rules could not be scored: {exc}"))
     return checks

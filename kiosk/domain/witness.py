@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
@@ -28,6 +29,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from kiosk.domain.evidence import canonical
 from kiosk.store import eventlog
 from kiosk.store.db import Database
+from tally.messages import N_
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing found wrong: its sentence and values apart (``ballotroom log verify`` says it in
+    the reader's language); ``str()`` is the English."""
+
+    template: str
+    params: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.template % self.params if self.params else self.template
 
 
 @dataclass
@@ -35,7 +49,7 @@ class LogCheck:
     entries: int
     certified: int
     heads: int
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -45,7 +59,8 @@ class LogCheck:
 def check(db: Database, public_key: Ed25519PublicKey, heads: list[str] = ()) -> LogCheck:
     """The chain, every certified close, and every witnessed head (codes as typed)."""
     rows = db.query("SELECT * FROM events ORDER BY seq")
-    result = LogCheck(entries=len(rows), certified=0, heads=len(heads), problems=eventlog.verify(rows))
+    result = LogCheck(entries=len(rows), certified=0, heads=len(heads),
+                      problems=[_chain_problem(p) for p in eventlog.verify(rows)])
     by_hash = {row["hash"]: row for row in rows}
     polls = db.query("SELECT id, title, certificate, signature FROM polls WHERE certificate IS NOT NULL"
                      " ORDER BY closed_at, id")
@@ -56,32 +71,49 @@ def check(db: Database, public_key: Ed25519PublicKey, heads: list[str] = ()) -> 
     for typed in heads:
         try:
             code = eventlog.normalize_head_code(typed)
-        except ValueError as exc:
-            result.problems.append(f"witnessed head {typed!r}: {exc}")
+        except ValueError:
+            result.problems.append(Problem(N_("witnessed head %(typed)s: a log head is 16 characters, in four "
+                                              "groups of four (e.g. %(example)s)"),
+                                           {"typed": repr(typed), "example": "7K3Q-M9XD-2FJA-W0PE"}))
             continue
         if code not in seen:
-            result.problems.append(f"the witnessed head {code} is not in the log: entries the room saw were "
-                                   "removed or rewritten after it was read out")
+            result.problems.append(Problem(N_("the witnessed head %(code)s is not in the log: entries the room saw "
+                                              "were removed or rewritten after it was read out"), {"code": code}))
     return result
 
 
-def _close_problems(poll, public_key: Ed25519PublicKey, by_hash: dict) -> list[str]:
-    who = f"poll {poll['id']} ({poll['title']})"
+# eventlog.verify's problems ("entry N: ..."), as sentences (admin/log.py says them the same way).
+CHAIN = {
+    "sequence": N_("Entry %(seq)s is out of sequence: an entry before it was removed or moved."),
+    "previous": N_("Entry %(seq)s does not point at the entry before it: an entry was removed, added or moved."),
+    "hash": N_("Entry %(seq)s does not match its hash: its contents were changed."),
+}
+
+
+def _chain_problem(problem: str) -> Problem:
+    seq = re.match(r"entry (\S+):", problem)
+    kind = next((k for k in CHAIN if k in problem), "hash")
+    return Problem(CHAIN[kind], {"seq": seq.group(1) if seq else "?"})
+
+
+def _close_problems(poll, public_key: Ed25519PublicKey, by_hash: dict) -> list[Problem]:
+    who = {"poll": poll["id"], "title": poll["title"]}
     try:
         certificate = json.loads(poll["certificate"])
         public_key.verify(base64.b64decode(poll["signature"] or "", validate=True),
                           canonical(certificate).encode("utf-8"))
     except (ValueError, TypeError, InvalidSignature):
-        return [f"{who}: its certificate is not signed by this instance's key"]
+        return [Problem(N_("poll %(poll)s (%(title)s): its certificate is not signed by this instance's key"), who)]
     entry = by_hash.get(certificate.get("log_entry"))
     if entry is None:
-        return [f"{who}: its certified close (log entry {str(certificate.get('log_entry'))[:16]}…, closed "
-                f"{certificate.get('closed_at')}) is not in the log: the log was cut short or rewritten "
-                "after it"]
+        return [Problem(N_("poll %(poll)s (%(title)s): its certified close (log entry %(entry)s…, closed %(closed)s) "
+                           "is not in the log: the log was cut short or rewritten after it"),
+                        {**who, "entry": str(certificate.get("log_entry"))[:16], "closed": certificate.get("closed_at")})]
     try:
         payload = json.loads(entry["payload"])
     except (TypeError, ValueError):
         payload = {}
     if entry["type"] != "poll.closed" or payload.get("poll") != poll["id"]:
-        return [f"{who}: its certified close points at log entry {entry['seq']}, which is not its close"]
+        return [Problem(N_("poll %(poll)s (%(title)s): its certified close points at log entry %(seq)s, which is "
+                           "not its close"), {**who, "seq": entry["seq"]})]
     return []
