@@ -120,6 +120,7 @@ FIELD_WORDS = {
     "cast_count": _l("ballots returned"), "cast_live": _l("ballots returned so far"),
     # paper ballots beside tablets
     "choices": _l("names ticked"), "exchanged": _l("slips exchanged for paper ballots"),
+    "items": _l("boxes ticked per item"),
     "invalid": _l("poll invalid"), "paper": _l("paper ballots"), "spoiled_parts": _l("spoiled parts"),
     "tablet_issued": _l("slips issued for tablets"), "tablet_returned": _l("tablet ballots returned"),
     "size": _l("page size"), "copies": _l("copies"),
