@@ -229,8 +229,8 @@ def test_settings_refuse_nonsense_limits(tmp_path):
     instance = tmp_path / "instance"
     init_instance(str(instance), "admin", PASSWORD)
     (instance / "config.toml").write_text("live_keyless_per_address = 0\n", encoding="utf-8")
-    with pytest.raises(InstanceError, match="live_keyless_per_address must be between"):
+    with pytest.raises(InstanceError, match="the setting live_keyless_per_address must be between"):
         Instance(instance).settings()
     (instance / "config.toml").write_text("live_staff_total = \"many\"\n", encoding="utf-8")
-    with pytest.raises(InstanceError, match="live_staff_total must be of type int"):
+    with pytest.raises(InstanceError, match="the setting live_staff_total must be a whole number"):
         Instance(instance).settings()

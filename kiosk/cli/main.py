@@ -172,21 +172,11 @@ def cmd_user_add(args) -> int:
     try:
         accounts.add_user(_db, args.name, args.role, password)
     except accounts.AccountError as exc:
-        raise UsageError(_account_refusal(str(exc), args.name)) from exc
+        raise UsageError(_(exc.template, **exc.params)) from exc
     print(_("Added %(role)s %(name)s.", role=_(ROLES[args.role]), name=quoted(args.name)))
     if generated:
         print(_("Password (shown once): %(password)s", password=password))
     return 0
-
-
-def _account_refusal(english: str, name: str) -> str:
-    """kiosk.domain.accounts refuses in English; the command line says it in the reader's words."""
-    if "already exists" in english:
-        return _("a user named %(name)s already exists; nothing was changed", name=quoted(name))
-    if "password" in english:
-        return _("the password is too short (at least %(n)s characters); nothing was changed",
-                 n=accounts.MIN_PASSWORD)
-    return _("the name must have 1 to 64 characters; nothing was changed")
 
 
 def cmd_apikey_create(args) -> int:
@@ -374,7 +364,10 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (UsageError, InstanceError) as exc:
+    except InstanceError as exc:
+        print("ballotroom: " + _(exc.template, **exc.params), file=sys.stderr)
+        return 2
+    except UsageError as exc:
         print(f"ballotroom: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

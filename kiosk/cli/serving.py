@@ -10,7 +10,7 @@ import socket
 from kiosk.cli.instances import UsageError, existing
 from kiosk.cli.language import in_english, os_reason
 from kiosk.cli.language import say as _
-from kiosk.store.instance import Instance
+from kiosk.store.instance import Instance, InstanceError
 from kiosk.web import certs
 from tally.rules import RulesError
 
@@ -78,6 +78,8 @@ def cmd_serve(args) -> int:
         overrides.update(SESSION_COOKIE_SECURE=True, TLS=True)
     try:
         app = create_app(str(instance.path), overrides)
+    except InstanceError:  # its settings cannot be used: said as such by the command line
+        raise
     except RuntimeError as exc:  # the rules file cannot be used (kiosk.app)
         raise UsageError(_rules_refusal(exc, args.rules or instance.settings().rules_path)) from exc
     scheme = "http" if paths is None else "https"

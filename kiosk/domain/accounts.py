@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from kiosk import blocking
 from kiosk.store import eventlog
 from kiosk.store.db import Database
+from tally.messages import N_
 
 ROLES = ("admin", "chair", "scrutineer")
 API_ROLES = ("admin", "chair")
@@ -32,7 +33,12 @@ class User:
 
 
 class AccountError(ValueError):
-    pass
+    """A user or key that cannot be made; ``template`` (English, marked with N_) and ``params``
+    kept apart so that the command line says it in the reader's language."""
+
+    def __init__(self, template: str, **params: object):
+        self.template, self.params = template, params
+        super().__init__(template % params if params else template)
 
 
 def generate_password() -> str:
@@ -42,13 +48,15 @@ def generate_password() -> str:
 def add_user(db: Database, name: str, role: str, password: str, actor: str = "cli") -> User:
     name = name.strip()
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise AccountError(N_("the role must be one of %(roles)s, not %(role)s; nothing was changed"),
+                           roles=", ".join(ROLES), role=repr(role))
     if not 1 <= len(name) <= 64:
-        raise AccountError("the name must have 1 to 64 characters")
+        raise AccountError(N_("the name must have 1 to 64 characters; nothing was changed"))
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+        raise AccountError(N_("the password is too short (at least %(n)s characters); nothing was changed"),
+                           n=MIN_PASSWORD)
     if db.one("SELECT 1 FROM users WHERE name = ?", (name,)):
-        raise AccountError(f"a user named {name!r} already exists")
+        raise AccountError(N_("a user named '%(name)s' already exists; nothing was changed"), name=name)
     user = User(secrets.token_hex(8), name, role)
     with db.write() as conn:
         conn.execute(
@@ -83,7 +91,8 @@ def _key_hash(key: str) -> str:
 
 def create_api_key(db: Database, role: str, label: str = "", actor: str = "cli") -> str:
     if role not in API_ROLES:
-        raise AccountError(f"role must be one of {', '.join(API_ROLES)}, not {role!r}")
+        raise AccountError(N_("the role must be one of %(roles)s, not %(role)s; nothing was changed"),
+                           roles=", ".join(API_ROLES), role=repr(role))
     key = "br_" + secrets.token_urlsafe(32)
     with db.write() as conn:
         conn.execute(

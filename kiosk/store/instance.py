@@ -17,11 +17,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from tally.messages import N_, Term
+
 DEFAULT_INSTANCE = "./var"
 
 
 class InstanceError(RuntimeError):
-    pass
+    """The instance cannot be used. ``template`` (an English sentence of the catalog, marked with
+    N_) and ``params`` stay apart, so the command line says it in the reader's language."""
+
+    def __init__(self, template: str, **params: object):
+        self.template, self.params = template, params
+        super().__init__(template % params if params else template)
 
 
 @dataclass(frozen=True)
@@ -113,12 +120,11 @@ class Instance:
 
     def secret_key(self) -> bytes:
         if not self.secret_path.exists():
-            raise InstanceError(
-                f"no instance at {self.path}: run `ballotroom init --instance {self.path}` first"
-            )
+            raise InstanceError(N_("no instance at %(path)s: run %(command)s first"), path=self.path,
+                                command=f"ballotroom init --instance {self.path}")
         key = self.secret_path.read_bytes()
         if len(key) < 32:
-            raise InstanceError(f"{self.secret_path} is damaged (shorter than 32 bytes)")
+            raise InstanceError(N_("%(path)s is damaged (shorter than 32 bytes)"), path=self.secret_path)
         return key
 
     def signing_key(self) -> Ed25519PrivateKey:
@@ -130,14 +136,14 @@ class Instance:
         try:
             data = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise InstanceError(f"{self.config_path}: {exc}") from exc
+            raise InstanceError(N_("%(path)s is not a valid settings file: %(why)s"), path=self.config_path,
+                                why=exc) from exc
         known = set(Settings.__dataclass_fields__)
         unknown = set(data) - known
         if unknown:
-            raise InstanceError(
-                f"{self.config_path}: unknown setting(s) {', '.join(sorted(unknown))}; "
-                f"known: {', '.join(sorted(known))}"
-            )
+            raise InstanceError(N_("%(path)s: unknown settings %(unknown)s; known settings: %(known)s"),
+                                path=self.config_path, unknown=", ".join(sorted(unknown)),
+                                known=", ".join(sorted(known)))
         return _typed_settings(self.config_path, data)
 
 
@@ -171,28 +177,37 @@ _INT_RANGES = {
     "live_ping_timeout": (1, 600),
 }
 _SETTING_TYPES.update({name: (int,) for name in _INT_RANGES})
+# A setting's type as its refusal names it.
+_TYPE_WORDS = {str: Term(N_("text in quotes")), list: Term(N_("a list in brackets")),
+               bool: Term(N_("true or false")), int: Term(N_("a whole number"))}
 
 
 def _typed_settings(path: Path, data: dict) -> Settings:
     for key, value in data.items():
         if not isinstance(value, _SETTING_TYPES[key]) or (isinstance(value, bool) and bool not in _SETTING_TYPES[key]):
-            raise InstanceError(f"{path}: {key} must be of type {_SETTING_TYPES[key][0].__name__}")
+            raise InstanceError(N_("%(path)s: the setting %(key)s must be %(type)s"), path=path, key=key,
+                                type=_TYPE_WORDS[_SETTING_TYPES[key][0]])
     if "allowed_networks" in data:
         try:
             data["allowed_networks"] = tuple(str(ipaddress.ip_network(n, strict=False)) for n in data["allowed_networks"])
         except (TypeError, ValueError) as exc:
-            raise InstanceError(f"{path}: allowed_networks: {exc}") from exc
+            raise InstanceError(N_("%(path)s: the setting %(key)s holds an address that is not a network: %(why)s"),
+                                path=path, key="allowed_networks", why=exc) from exc
     if not str(data.get("redis_url", "redis://")).startswith(("redis://", "rediss://", "unix://")):
-        raise InstanceError(f"{path}: redis_url must start with redis://, rediss:// or unix://")
+        raise InstanceError(N_("%(path)s: the setting %(key)s must start with %(schemes)s"), path=path,
+                            key="redis_url", schemes="redis://, rediss://, unix://")
     if data.get("default_locale", LOCALES[0]) not in LOCALES:
-        raise InstanceError(f"{path}: default_locale must be one of {', '.join(LOCALES)}")
+        raise InstanceError(N_("%(path)s: the setting %(key)s must be one of %(values)s"), path=path,
+                            key="default_locale", values=", ".join(LOCALES))
     if "timezone" in data:
         try:
             ZoneInfo(data["timezone"])
         except (ValueError, ZoneInfoNotFoundError):
-            raise InstanceError(f"{path}: timezone must name a time zone such as Asia/Shanghai, "
-                                f"not {data['timezone']!r}") from None
+            raise InstanceError(N_("%(path)s: the setting %(key)s must name a time zone such as %(example)s, "
+                                   "not %(value)s"), path=path, key="timezone", example="Asia/Shanghai",
+                                value=repr(data["timezone"])) from None
     for key, (low, high) in _INT_RANGES.items():
         if key in data and not low <= data[key] <= high:
-            raise InstanceError(f"{path}: {key} must be between {low} and {high}")
+            raise InstanceError(N_("%(path)s: the setting %(key)s must be between %(low)s and %(high)s"),
+                                path=path, key=key, low=low, high=high)
     return Settings(**data)
