@@ -94,6 +94,8 @@ def room(tmp_path, monkeypatch):
         english.setenv("LANG", "en_US.UTF-8")
         assert main(["demo"]) == 0
         assert main(["init", "--instance", "i2"]) == 0
+        assert main(["init", "--instance", "i3"]) == 0
+    (tmp_path / "i3" / "config.toml").write_text('live_staff_total = "many"\n', encoding="utf-8")
     (tmp_path / "i2" / "config.toml").write_text('redis_url = "redis://127.0.0.1:1/0"\n', encoding="utf-8")
     rules = (Path(__file__).resolve().parent.parent / "tally" / "rules.toml").read_text(encoding="utf-8")
     (tmp_path / "bad-rules.toml").write_text(rules.replace("[points]", "[points]\nnonsense = 1", 1), encoding="utf-8")
@@ -146,6 +148,7 @@ def _every_command(room, capsys) -> tuple[str, list[str]]:
     run(["serve", "--instance", "i2", "--rules", "bad-rules.toml"], 2)
     run(["serve", "--instance", "i2", "--workers", "2"], 2)
     run(["serve", "--workers", "0"], 2)
+    run(["serve", "--instance", "i3"], 2)  # a settings file that cannot be used
     run(["score", str(ROUND)], 0)
     run(["score", "broken.json"], 2)
     run(["demo", "--instance", "i2"], 2)
@@ -168,6 +171,7 @@ def test_every_command_speaks_chinese_without_an_english_locale(room, capsys, mo
         monkeypatch.setenv("LANG", locale)
     text, values = _every_command(room, capsys)
     assert "核验通过" in text and "未通过 票箱校验码" in text and "用法：" in text and "哈希链完整" in text
+    assert "设置 live_staff_total 须为整数" in text and "已有名为“张三”的用户" in text
     bad = english_left(text, values)
     assert not bad, "English left in the Chinese command line:\n" + "\n".join(bad)
 
@@ -176,7 +180,8 @@ def test_every_command_speaks_english_in_an_english_locale(room, capsys, monkeyp
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     text, _ = _every_command(room, capsys)
     for words in ("VERIFIED", "FAIL digest", "chain intact", "usage:", "show this help message",
-                  "four groups of four", "An instance already exists",
+                  "four groups of four", "An instance already exists", "live_staff_total must be a whole number",
+                  "a user named '张三' already exists",
                   "needs Redis", "not eligible: character veto", "item 1: occasional + frequent (6 + 0)"):
         assert words in text, words
     data = re.compile(r"张三|张伟|王芳|李娜|刘洋|陈静|杨帆|一般干部|示例|推荐|票决|正科级|差额")  # names and titles
