@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template
 
 from kiosk.domain import bundles, evidence, polls
-from kiosk.errors import Refusal
+from kiosk.errors import Refusal, explained
 from kiosk.store import eventlog
 from kiosk.web.context import db, signer
 
@@ -49,7 +49,7 @@ def poll(poll_id: str):
     spec = polls.spec(db(), poll_id)
     names = {k.id: k.name for c in spec.contests for k in c.candidates}
     return render_template("board/poll.html", bundle=bundle, cert=bundle["certificate"], spec=spec,
-                           names=names, checks=evidence.verify_bundle(bundle),
+                           names=names, checks=evidence.verify_bundle(bundle), explained=explained,
                            close_head=eventlog.head_code(bundle["certificate"]["log_entry"]))
 
 
