@@ -90,7 +90,9 @@ def create_app(instance_path: str | None = None, overrides: dict | None = None) 
     csrf.init_app(app)
     # Engine.IO's heartbeat drops a vanished client after interval + timeout (kiosk/web/connections.py).
     # The SocketIO object keeps its options from app to app: the queue is always said.
-    queue = {"message_queue": redis_url} if redis_url else {"message_queue": None, "client_manager": None}
+    # With several processes the queue is cluster.Queue, whose listener says whether it listens.
+    queue = ({"message_queue": redis_url, "client_manager": cluster.Queue(redis_url)} if redis_url
+             else {"message_queue": None, "client_manager": None})
     socketio.init_app(app, async_mode=app.config.get("LIVE_ASYNC_MODE", "threading"),
                       ping_interval=settings.live_ping_interval, ping_timeout=settings.live_ping_timeout, **queue)
 

@@ -1,14 +1,18 @@
 """A large hall on this machine: redis-server, `ballotroom serve --workers N` and nginx serving
 deploy/nginx-ballotroom.conf, each started from temporary files on free ports and stopped
-with its process group (tests/test_hall.py, bench/bench_hall.py).
+with its process group (tests/test_hall.py, tests/test_hall_faults.py, bench/bench_hall.py,
+bench/bench_kill.py); and :class:`Load`, ballots cast through nginx until stopped.
 
 nginx serves the shipped site file itself, with only its ports and certificate paths
-rewritten, so what is tested is what a hall installs.
+rewritten, so what is tested is what a hall installs. Its wrapper (the ``http`` block, not the
+site) adds one header to every answer, ``X-Hall-Upstream``: the process that answered.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.client
+import json
 import os
 import re
 import shutil
@@ -17,14 +21,20 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "deploy" / "nginx-ballotroom.conf"
 STARTUP = 60  # seconds a component may take to answer; a bound, never a speed requirement
+# How long nginx keeps a process out after it failed (the site's fail_timeout). Each of nginx's
+# workers keeps its own count, so only this long after the last failure is a restarted process
+# back for all of them.
+FAIL_TIMEOUT = float(re.search(r"fail_timeout=(\d+)s", SITE.read_text(encoding="utf-8")).group(1))
 
 
 def tool(name: str) -> str | None:
@@ -132,8 +142,9 @@ class Workers:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Workers:
+        """Start the server (again, after :meth:`kill`: the same instance and ports)."""
         env = {k: v for k, v in os.environ.items() if k != "BALLOTROOM_ACCESS_LOG"}
-        self._log = open(self.log, "wb")  # noqa: SIM115 (closed in stop)
+        self._log = open(self.log, "ab")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kiosk.cli.main", "serve", "--instance", str(self.instance),
              "--workers", str(self.count), "--port", str(self.port)],
@@ -147,9 +158,36 @@ class Workers:
         servers = _children(self.process.pid)
         return [pid for server in servers for pid in _children(server)]
 
+    def worker_on(self, port: int) -> int:
+        """The gevent worker serving ``port`` now (it holds the port's listening socket)."""
+        inode = _listening_inodes().get(port)
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                if any(os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]" for fd in os.listdir(f"/proc/{pid}/fd")):
+                    return pid
+        raise LookupError(f"no worker serves port {port}")
+
+    def kill(self) -> None:
+        """kill -9 the whole server at once: this supervisor, every gunicorn master and worker."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=STARTUP)
+        self._log.close()
+
     def stop(self) -> None:
         _stop(self.process)
         self._log.close()
+
+
+def _listening_inodes() -> dict[int, str]:
+    """Listening TCP sockets of 127.0.0.1 on this machine: port -> socket inode."""
+    found = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        address, port = fields[1].split(":")
+        if fields[3] == "0A" and address == "0100007F":  # LISTEN, on 127.0.0.1
+            found[int(port, 16)] = fields[9]
+    return found
 
 
 def _children(pid: int) -> list[int]:
@@ -202,7 +240,8 @@ class Nginx:
             f"{user}daemon off;\nworker_processes 2;\npid {self.folder / 'nginx.pid'};\n"
             f"error_log {self.folder / 'error.log'} warn;\n"
             "events { worker_connections 8192; }\n"
-            f"http {{\n{temp}\n    include {self.folder / 'site.conf'};\n}}\n", encoding="utf-8")
+            f"http {{\n{temp}\n    add_header X-Hall-Upstream $upstream_addr always;\n"
+            f"    include {self.folder / 'site.conf'};\n}}\n", encoding="utf-8")
         log = self.folder / "error.log"
         self.process = subprocess.Popen(
             [tool("nginx"), "-c", str(self.folder / "nginx.conf"), "-p", str(self.folder), "-e", str(log)],
@@ -212,3 +251,107 @@ class Nginx:
 
     def stop(self) -> None:
         _stop(self.process, signal.SIGQUIT)
+
+
+@dataclass
+class Cast:
+    """One ballot sent by :class:`Load`: when, the answer's status (None: no answer) and, for a
+    201, its tracking code and the process that answered (its port)."""
+
+    token: str
+    started: float
+    ended: float
+    status: int | None
+    code: str | None = None
+    port: int | None = None
+
+
+class Load:
+    """Ballots cast through nginx from ``threads`` threads, each on its own keep-alive connection
+    from its own address, one after another (``think`` seconds between), each slip once, until
+    :meth:`stop` or the slips run out. A request that gets no answer (or the gateway's 502) is
+    not sent again: the ballot may be stored, but it was never acknowledged; the thread waits
+    ``backoff`` seconds then, as a tablet would, rather than spend slips on a server that is down."""
+
+    def __init__(self, nginx: Nginx, tokens: list[str], answers: dict, threads: int = 6, think: float = 0.02,
+                 backoff: float = 0.2):
+        self.nginx, self.answers, self.think, self.backoff = nginx, answers, think, backoff
+        self.casts: list[Cast] = []
+        self._tokens = iter(tokens)
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(f"127.0.{40 + i}.1",), daemon=True)
+                         for i in range(threads)]
+
+    def start(self) -> Load:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for thread in self._threads:
+            thread.join(STARTUP)
+
+    def acknowledged(self) -> list[Cast]:
+        with self._lock:
+            return [c for c in self.casts if c.status == 201]
+
+    def until_acknowledged(self, count: int) -> None:
+        """Until ``count`` more ballots are acknowledged than now."""
+        target = len(self.acknowledged()) + count
+        self.until(lambda acknowledged: len(acknowledged) >= target, f"{count} more ballots acknowledged")
+
+    def until(self, condition, what: str) -> None:
+        """Until ``condition(acknowledged casts)`` holds while the load goes on."""
+        deadline = time.monotonic() + STARTUP
+        while not condition(self.acknowledged()):
+            if time.monotonic() > deadline or not any(t.is_alive() for t in self._threads):
+                raise RuntimeError(f"the load did not get {what}")
+            time.sleep(0.02)
+
+    def until_served_again(self, port: int, since: float) -> None:
+        """Until nginx sends ballots to the process on ``port`` again, from each of its workers:
+        one acknowledged by it after ``since``, and nginx's fail_timeout past since the last failure."""
+        def back(acknowledged) -> bool:
+            with self._lock:
+                failed = [c.ended for c in self.casts if c.status != 201]
+            return (any(c.port == port and c.started > since for c in acknowledged)
+                    and time.monotonic() - max(failed, default=0.0) > FAIL_TIMEOUT + 0.5)
+        self.until(back, f"ballots acknowledged by the process on port {port} again")
+
+    def _next(self) -> str | None:
+        with self._lock:
+            return next(self._tokens, None)
+
+    def _run(self, source: str) -> None:
+        conn = None
+        while not self._stopping.is_set():
+            token = self._next()
+            if token is None:
+                return
+            if conn is None:
+                conn = http.client.HTTPSConnection("127.0.0.1", self.nginx.port, timeout=STARTUP,
+                                                   context=self.nginx.context, source_address=(source, 0))
+            cast = Cast(token, time.monotonic(), 0.0, None)
+            try:
+                conn.request("POST", "/api/v1/ballots", json.dumps({"token": token, "answers": self.answers}),
+                             {"Content-Type": "application/json"})
+                answer = conn.getresponse()
+                body = answer.read()
+                cast.status = answer.status
+                if cast.status == 201:
+                    cast.code = json.loads(body)["tracking_code"]
+                    cast.port = int((answer.getheader("X-Hall-Upstream") or ":0").rsplit(":", 1)[1])
+                if answer.will_close:
+                    conn.close()
+                    conn = None
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = None
+            cast.ended = time.monotonic()
+            with self._lock:
+                self.casts.append(cast)
+            time.sleep(self.think if cast.status == 201 else self.backoff)
+        if conn is not None:
+            conn.close()

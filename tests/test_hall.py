@@ -13,6 +13,7 @@ bounds only keep a broken hall from hanging the suite.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import http.client
 import json
@@ -48,8 +49,14 @@ def _need_hall_tools() -> None:
 
 @pytest.fixture(scope="module")
 def hall(tmp_path_factory):
+    with running_hall(tmp_path_factory.mktemp("hall")) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def running_hall(folder):
+    """Redis, two processes and nginx on a new instance in ``folder`` (tests/test_hall_faults.py too)."""
     _need_hall_tools()
-    folder = tmp_path_factory.mktemp("hall")
     instance = folder / "instance"
     init_instance(str(instance), "admin", "hall password")
     redis_server = Redis(folder / "redis").start()
@@ -120,25 +127,45 @@ class Hall:
 
 
 class Dashboard:
-    """A chair's Socket.IO client through nginx, from its own address, over one transport."""
+    """A chair's Socket.IO client through nginx, from its own address, over one transport.
 
-    def __init__(self, hall: Hall, address: str, transport: str):
-        self.hall, self.address, self.transport = hall, address, transport
+    With ``reconnect`` it behaves as the dashboard's script does: the client reconnects by
+    itself and asks to `watch` again on every connection, keeping each answer in ``answers``
+    (and among the events, as "watch")."""
+
+    def __init__(self, hall: Hall, address: str, transport: str, reconnect: bool = False):
+        self.hall, self.address, self.transport, self.reconnect = hall, address, transport, reconnect
         self.key = hall.chair_key()
         self.events: list[tuple[str, dict]] = []
+        self.answers: list[dict] = []
 
-    async def open(self, poll_id: str) -> None:
+    async def open(self, poll_id: str) -> dict:
         import aiohttp
         import socketio
 
         self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(
             local_addr=(self.address, 0), ssl=self.hall.nginx.context))
-        self.client = socketio.AsyncClient(reconnection=False, http_session=self.session)
-        for name in ("tally", "turnout"):
+        self.client = socketio.AsyncClient(reconnection=self.reconnect, reconnection_delay=0.5,
+                                           reconnection_delay_max=1, http_session=self.session)
+        for name in ("tally", "turnout", "paused"):
             self.client.on(name, namespace=NS)(lambda doc, name=name: self.events.append((name, doc)))
+        if self.reconnect:
+            def answered(answer):
+                self.answers.append(answer)
+                self.events.append(("watch", answer))
+
+            async def watch_again():
+                await self.client.emit("watch", {"poll": poll_id}, namespace=NS, callback=answered)
+            self.client.on("connect", namespace=NS)(watch_again)
         await self.client.connect(self.hall.nginx.url, namespaces=[NS], transports=[self.transport],
                                   auth={"key": self.key}, wait_timeout=LIVENESS)
-        assert await self.client.call("watch", {"poll": poll_id}, namespace=NS, timeout=LIVENESS) == {"ok": True}
+        if self.reconnect:
+            await _until(lambda: self.answers, "the answer to watch")
+            answer = self.answers[-1]
+        else:
+            answer = await self.client.call("watch", {"poll": poll_id}, namespace=NS, timeout=LIVENESS)
+        assert answer.get("ok") is True, answer
+        return answer
 
     def saw(self, cast: int) -> bool:
         return any(n == "turnout" and d.get("cast") == cast for n, d in self.events) and any(
@@ -263,7 +290,7 @@ def test_several_processes_without_redis_are_refused_at_start(tmp_path):
                            "--workers", "2", "--port", "1"], cwd=ROOT, capture_output=True, text=True,
                           timeout=LIVENESS)
     assert done.returncode == 2
-    assert "Redis" in done.stderr and "redis://127.0.0.1:1/0" in done.stderr
+    assert "needs Redis" in done.stderr and "redis://127.0.0.1:1/0" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
 
 

@@ -34,7 +34,7 @@ def main(url: str, key: str, poll: str) -> int:
     client.connect(url, namespaces=["/live"], auth={"key": key}, transports=["websocket"])
     try:
         answer = client.call("watch", {"poll": poll}, namespace="/live", timeout=10)
-        if answer != {"ok": True}:  # {"error": "unauthorized"} or {"error": "not_found"}
+        if not answer.get("ok"):  # {"error": "unauthorized"} or {"error": "not_found"}
             print(f"watch refused: {answer}", file=sys.stderr)
             return 1
         if not both.wait(timeout=10):

@@ -15,7 +15,8 @@ sharing the one SQLite database (WAL; each process has its own group-commit writ
   in a hash that expires unless the process renews it, so a dead process's counts lapse with it.
 
 When Redis goes away, ballots are still stored and acknowledged (none of this is on their path
-but the throttle, which then counts in memory); live updates pause until it is back.
+but the throttle, which then counts in memory); live updates pause until it is back, and every
+process tells the dashboards connected to it so (:class:`Link`, kiosk/web/live.py).
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 
 import redis
+import socketio
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,8 @@ LEADER_TTL = 5.0  # seconds: a dead publisher is replaced within this and one pu
 DIRTY_KEY = PREFIX + "dirty"
 WORKERS_KEY = PREFIX + "live:workers"
 COUNTS_TTL = 20.0  # seconds: a dead process's live connection counts lapse after this
+QUEUE_CHANNEL = "flask-socketio"  # Flask-SocketIO's own channel name, as every process uses it
+QUEUE_RETRY = 1.0  # seconds between two attempts to listen to the queue again
 ERRORS = (redis.RedisError, OSError)
 
 
@@ -53,6 +58,60 @@ def check(url: str) -> str | None:
     except (ValueError, *ERRORS) as exc:
         return f"{type(exc).__name__}: {exc}"
     return None
+
+
+class Queue(socketio.RedisManager):
+    """Socket.IO's message queue between the processes: the one Flask-SocketIO would make for a
+    ``redis://`` message queue, but for how it listens. The stock listener waits twice as long
+    after each failed attempt, up to a minute, so a process could stay deaf to the tallies the
+    publisher sends for a minute after Redis came back, while its dashboards said the live view
+    was running. This one tries again every second and says whether it is listening
+    (``listening``: None until the first live client starts it, then True or False), which
+    :class:`Link` reads. Publishing keeps the stock path, with timeouts: a Redis that hangs
+    costs a publication seconds, never a stuck publisher."""
+
+    def __init__(self, url: str, channel: str = QUEUE_CHANNEL):
+        super().__init__(url, channel=channel,
+                         redis_options={"socket_connect_timeout": 2, "socket_timeout": 2})
+        self.listening: bool | None = None
+
+    def _listen(self):
+        # The hook python-socketio's PubSubManager leaves to its backends: yield each message.
+        channel = self.channel.encode()
+        while True:
+            client = redis.Redis.from_url(self.redis_url, socket_connect_timeout=2, socket_keepalive=True)
+            try:
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(self.channel)
+                self.listening = True
+                for message in pubsub.listen():
+                    if message["channel"] == channel and message["type"] == "message" and "data" in message:
+                        yield message["data"]
+            except Exception as exc:  # whatever broke the subscription, listen again
+                if self.listening is not False:
+                    log.warning("live queue: not listening to Redis (%s); trying every %s s", exc, QUEUE_RETRY)
+            finally:
+                self.listening = False
+                client.close()
+            time.sleep(QUEUE_RETRY)
+
+
+class Link:
+    """Whether live updates cross between the processes now: Redis answers and this process
+    listens to the queue. When either fails, what the publisher (in whichever process) sends
+    does not reach this process's dashboards."""
+
+    def __init__(self, client: redis.Redis, queue):
+        self.client = client
+        self.queue = queue
+
+    def up(self) -> bool:
+        if getattr(self.queue, "listening", None) is False:
+            return False
+        try:
+            return bool(self.client.ping())
+        except ERRORS:
+            return False
 
 
 def process_name() -> str:

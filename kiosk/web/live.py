@@ -11,6 +11,22 @@ path never waits for a tally to be computed.
 How many connections a device, a key and the room may hold is counted in
 kiosk/web/connections.py; a connection over its share is refused on `connect`
 with the reason in the user's language.
+
+With several processes (kiosk/web/cluster.py) live updates cross between them through Redis.
+When that link is down (Redis stopped, or this process not yet listening to it again) nothing
+the publisher sends reaches the dashboards here, while ballots are still stored: each process
+then tells the dashboards connected to it, `paused` {"paused": true}, and the answer to `watch`
+carries the same flag; when the link is back it sends `paused` {"paused": false} with every
+watched poll's turnout and last published tally, so the page catches up at once. A dashboard
+that reconnects meanwhile learns the state from the answer to its `watch`.
+
+Why the process tells its own clients over their sockets rather than the page polling an HTTP
+status: the socket between a dashboard and its process never passes through Redis, so it still
+works when the queue does not, and the process knows the moment its link fails. A page that
+polled when no live event had arrived for a while would have to guess "a while": with the
+tally moving only every k ballots and nobody voting, silence is normal; and each poll would
+land on whichever process nginx chose, which may not be the one whose link is down. A page
+whose own socket is down already says so ("Reconnecting…") and asks again on reconnecting.
 """
 
 from __future__ import annotations
@@ -31,6 +47,7 @@ from kiosk.web.context import current_rules, db
 NAMESPACE = "/live"
 REFRESH = 10.0  # seconds between two sendings of the published tallies, with several processes
 WATCH_ROLES = ("admin", "chair")
+WATCHERS = "watchers"  # the room of every connection that watches a poll (the `paused` event)
 
 
 def room(poll_id: str) -> str:
@@ -49,7 +66,7 @@ class Publisher:
 
     def __init__(self, socketio: SocketIO, app, interval: float = 1.0,
                  leadership: cluster.Leadership | None = None, dirty: cluster.DirtyPolls | None = None,
-                 heartbeat=None):
+                 heartbeat=None, link: cluster.Link | None = None):
         self.socketio = socketio
         self.app = app
         self.interval = interval
@@ -61,6 +78,9 @@ class Publisher:
         self._wake = threading.Event()
         self._started = False
         self._refreshed = time.monotonic()
+        self.link = link
+        self.paused = False  # live updates do not cross between processes now (module docstring)
+        self.watched: set[str] = set()  # polls watched by connections of this process
 
     def start(self) -> None:
         """Run the loop from now on (with several processes: so that any of them may be chosen)."""
@@ -86,6 +106,8 @@ class Publisher:
             if self.leadership is not None:
                 dirty = self._shared(dirty)
             with self.app.app_context():
+                if self.link is not None:
+                    self._check_link()
                 for poll_id in dirty:
                     try:
                         self.flush(poll_id)
@@ -94,6 +116,34 @@ class Publisher:
                 if self.leadership is not None and self.leadership.held:
                     self._refresh()
             self.socketio.sleep(self.interval)
+
+    def _check_link(self) -> None:
+        """Tell this process's dashboards when live updates stop or start crossing between the
+        processes; on their return, send the watched polls' turnout and last published tally
+        (nothing new is revealed: the batch rule decided what was published)."""
+        paused = not self.link.up()
+        if paused == self.paused:
+            return
+        self.paused = paused
+        if paused:
+            self.app.logger.warning("live updates paused: Redis is unreachable (ballots are still stored)")
+        else:
+            self.app.logger.warning("live updates resumed: Redis answers again")
+        self._local("paused", {"paused": paused}, WATCHERS)
+        if paused:
+            return
+        database, rules = self.app.extensions["ballotroom_db"], self.app.config["RULES"]
+        for poll_id in sorted(self.watched):
+            try:
+                self._local("turnout", counting.turnout(database, poll_id, rules), room(poll_id))
+                self._local("tally", counting.results(database, rules, poll_id), room(poll_id))
+            except Exception:  # the publisher's next batch and refresh send them too
+                self.app.logger.exception("live catch-up failed for poll %s", poll_id)
+
+    def _local(self, event: str, data: dict, to: str) -> None:
+        # Only to this process's own connections, not through the queue: every process sends
+        # its own, and when the queue is down this is the only way that works.
+        self.socketio.emit(event, data, to=to, namespace=NAMESPACE, ignore_queue=True)
 
     def _refresh(self) -> None:
         """Every REFRESH seconds, send each open poll's last published tally and its turnout
@@ -243,10 +293,15 @@ def register(socketio: SocketIO) -> None:
         if not isinstance(poll_id, str) or db().one("SELECT 1 FROM polls WHERE id = ?", (poll_id,)) is None:
             return {"error": "not_found"}
         join_room(room(poll_id))
-        emit("turnout", counting.turnout(db(), poll_id, current_rules()))
-        emit("tally", counting.results(db(), current_rules(), poll_id))
-        emit("log_head", log_head(poll_id))
-        return {"ok": True}
+        join_room(WATCHERS)
+        publisher = _publisher()
+        publisher.watched.add(poll_id)
+        # To this connection, which is on this process: not through the queue, which may be down.
+        emit("turnout", counting.turnout(db(), poll_id, current_rules()), ignore_queue=True)
+        emit("tally", counting.results(db(), current_rules(), poll_id), ignore_queue=True)
+        emit("log_head", log_head(poll_id), ignore_queue=True)
+        # "paused" only while paused: scripts that compare the answer with {"ok": true} keep working.
+        return {"ok": True, "paused": True} if publisher.paused else {"ok": True}
 
 
 def init_publisher(app, socketio: SocketIO) -> None:
@@ -256,6 +311,8 @@ def init_publisher(app, socketio: SocketIO) -> None:
         return
     publisher = Publisher(socketio, app, leadership=cluster.Leadership(client), dirty=cluster.DirtyPolls(client),
                           # looked up when called: the limits are installed after the publisher
-                          heartbeat=lambda: app.extensions["ballotroom_live_limits"].renew())
+                          heartbeat=lambda: app.extensions["ballotroom_live_limits"].renew(),
+                          link=cluster.Link(client, socketio.server.manager))
+    publisher.paused = not publisher.link.up()  # a process started while Redis is away says so at once
     app.extensions["ballotroom_publisher"] = publisher
     publisher.start()

@@ -309,8 +309,25 @@
     if (!conn) return;
     conn.textContent = text;
     conn.className = "badge conn " + state;
-    // The projector shows only trouble; the chair's dashboard also says it is live.
-    conn.hidden = cfg.view === "projector" && state === "live";
+    // The projector shows only trouble (its banner says a pause); the dashboard also says it is live.
+    conn.hidden = cfg.view === "projector" && (state === "live" || state === "paused");
+  }
+
+  // With several server processes, live updates cross between them through Redis. When that
+  // link is down the process this page is connected to says so (`paused`, and the answer to
+  // `watch` after every reconnect); the banner, drawn hidden by the page in its language, shows
+  // until the link returns and the figures catch up (kiosk/web/live.py).
+  var pausedBanner = document.getElementById("live-paused");
+  var paused = false;
+  function showLive() {
+    if (paused && pausedBanner) showConnection("paused", pausedBanner.getAttribute("data-short"));
+    else showConnection("live", L.live);
+  }
+  function showPaused(value) {
+    paused = value === true;
+    if (pausedBanner) pausedBanner.hidden = !paused;
+    document.body.classList.toggle("live-view-paused", paused);
+    if (socket.connected) showLive();
   }
 
   function stale(state) {
@@ -326,9 +343,11 @@
     // Also on every reconnect: a new connection has joined no room yet.
     socket.emit("watch", { poll: cfg.poll }, function (answer) {
       if (answer && answer.error) showConnection("fail", L.unauthorized);
+      else if (answer) showPaused(answer.paused);
     });
-    showConnection("live", L.live);
+    showLive();
   });
+  socket.on("paused", function (event) { showPaused(!!(event && event.paused)); });
   socket.on("disconnect", function () { showConnection("reconnecting", L.reconnecting); });
   socket.io.on("reconnect_attempt", function () { showConnection("reconnecting", L.reconnecting); });
 
