@@ -43,6 +43,7 @@ def _helpers():
         "width": vr.width,
         "fmt": vr.fmt,
         "local_time": vr.local_time,
+        "outcome_sentence": vr.outcome_sentence,  # the result summary, punctuated in the reader's language
         **chair_view.helpers(),
     }
 

@@ -121,22 +121,36 @@ class Names:
         self.candidates = {(r["round_id"], r["id"]): r["name"]
                            for r in query("SELECT round_id, id, name FROM round_candidates")}
         self.devices = {r["id"]: r["label"] for r in query("SELECT id, label FROM devices")}
+        self.roles = {r["name"]: r["role"] for r in query("SELECT name, role FROM users")}
+        self.key_roles = {r["prefix"]: r["role"] for r in query("SELECT prefix, role FROM api_keys")}
 
     def poll_meeting(self, poll_id: str | None) -> str | None:
         return self.polls.get(poll_id, (None, None))[1] if poll_id else None
 
 
-def who(actor: str) -> str:
-    """The person or thing that acted, in words: a login name as it is, an API key by its prefix."""
+def who(actor: str, names: Names | None = None) -> str:
+    """The person or thing that acted, in words: a person by name and role in words (管理员 admin),
+    an API key by its prefix and role (API 密钥 br_abc…（管理员）), the command line as such;
+    never the stored form (user:admin) inside a sentence."""
+    roles = names.roles if names else {}
+    key_roles = names.key_roles if names else {}
     if actor.startswith("apikey:"):
-        return str(_l("API key %(prefix)s", prefix=actor.removeprefix("apikey:")))
+        prefix = actor.removeprefix("apikey:")
+        role = key_roles.get(prefix)
+        if role in ROLE_WORDS:
+            return str(_l("API key %(prefix)s… (%(role)s)", prefix=prefix, role=ROLE_WORDS[role]))
+        return str(_l("API key %(prefix)s…", prefix=prefix))
     if actor == "tablet":
         return str(_l("A tablet"))
     if actor == "api":
         return str(_l("An API client"))
     if actor == "cli" or actor.startswith("cli:"):
         return str(_l("The command line"))
-    return actor
+    name = actor.removeprefix("user:")
+    role = roles.get(name)
+    if role in ROLE_WORDS:
+        return str(_l("%(role)s %(name)s", role=ROLE_WORDS[role], name=name))
+    return name
 
 
 def subject(type_: str, payload: dict, names: Names) -> tuple[str | None, str | None, str | None]:
@@ -158,7 +172,7 @@ def sentence(row, names: Names) -> str:
     payload = row["payload_obj"]
     meeting, poll, round_ = subject(type_, payload, names)
     params = {
-        "who": who(row["actor"]),
+        "who": who(row["actor"], names),
         "meeting": names.meetings.get(meeting, meeting or ""),
         "poll": names.polls.get(poll, (poll or "", None))[0],
         "round": names.rounds.get(round_, payload.get("title") or round_ or ""),
@@ -207,7 +221,7 @@ def _details(type_: str, p: dict, names: Names, round_: str | None) -> dict:
         out["unit"] = p.get("unit") or NOT_GIVEN
     for key in ("first", "second"):  # the two scrutineers of a paper ballot's entries
         if key in p:
-            out[key] = who(p[key]) if isinstance(p[key], str) else p[key]
+            out[key] = who(p[key], names) if isinstance(p[key], str) else p[key]
     if "name" in p and "name" not in out:
         out["name"] = p["name"]
     for key in ("expected", "present", "members", "count", "issued", "cast", "blank", "spoiled", "handed_out",

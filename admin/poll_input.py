@@ -22,18 +22,12 @@ from flask_babel import lazy_gettext as _l
 from kiosk.domain import polls
 from kiosk.errors import Refusal
 from tally import kinds as tk
+from tally.kind_names import NAMES as KIND_NAMES
 
 from . import form_errors
 
-KIND_LABELS = {
-    "democratic_recommendation": _l("Democratic recommendation"),
-    "plenary_recommendation": _l("Plenary recommendation"),
-    "interview_recommendation": _l("Interview recommendation"),
-    "standing_committee": _l("Standing committee vote"),
-    "character": _l("Character assessment (reverse test)"),
-    "survey": _l("Opinion survey"),
-    "leaders": _l("Leadership evaluation"),
-}
+# A kind's name has one source (tally.kind_names), said here in the page's language.
+KIND_LABELS = {kind: _l(name) for kind, name in KIND_NAMES.items()}
 STATE_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
 GROUP_LABELS = {"unit": _l("Unit leaders"), "city": _l("City-level leaders")}
 # Printed on the slip next to the voter's name: slips are printed in Chinese (kiosk/documents/slips.py).

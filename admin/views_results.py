@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 
 from tally import kinds as tk
 from tally.display import fixed
+from tally.kind_names import NAMES
 from tally.meetings import committee_votes_needed, needed_for
 from tally.rules import Rules
 
@@ -39,15 +40,8 @@ FAMILY = {
     "leaders": "leaders",
 }
 
-KIND_NAMES = {
-    "democratic_recommendation": _l("Democratic recommendation"),
-    "interview_recommendation": _l("Interview recommendation"),
-    "plenary_recommendation": _l("Plenary recommendation vote"),
-    "standing_committee": _l("Standing committee vote"),
-    "character": _l("Character assessment"),
-    "survey": _l("Opinion survey"),
-    "leaders": _l("Leadership evaluation"),
-}
+# A kind's name has one source (tally.kind_names): the chair's pages say it as every other page does.
+KIND_NAMES = {kind: _l(name) for kind, name in NAMES.items()}
 
 STATE_NAMES = {"draft": _l("Not yet open"), "open": _l("Open"), "closed": _l("Closed")}
 
@@ -162,3 +156,29 @@ def labels() -> dict[str, str]:
 def fmt(template: str, **params: object) -> str:
     """Fill a label's placeholders, as dashboard.js does."""
     return template % params
+
+
+def outcome_sentence(doc: dict, contest: dict) -> str:
+    """One contest's outcome as a sentence of the reader's language, its punctuation included
+    ("正科级——通过：孙建国。", "副科级——无人通过。"; "Level 1: passing: A, B."): the result summary
+    under the chair's results and on the projector. Only draws what tally decided (``chosen``,
+    ``runoff``, ``veto``, ``passes``)."""
+    def names(ids: object = None, flag: str = "") -> str:
+        chosen = [c["name"] for c in contest["candidates"] if (c["id"] in ids if ids is not None else c.get(flag))]
+        return _(", ").join(chosen)
+
+    if "chosen" in contest:
+        chosen = names(contest["chosen"])
+        outcome = _("chosen: %(names)s", names=chosen) if chosen else _("nobody is chosen")
+        runoff = names(contest.get("runoff") or [])
+        if runoff:
+            outcome += _("; ") + _("a runoff is needed among: %(names)s", names=runoff)
+    elif doc["kind"] == "character":
+        vetoed = names(flag="veto")
+        outcome = _("veto: %(names)s", names=vetoed) if vetoed else _("no veto")
+    elif doc["kind"] != "leaders":
+        passing = names(flag="passes")
+        outcome = _("passing: %(names)s", names=passing) if passing else _("nobody passes")
+    else:
+        outcome = names(flag="name")
+    return _("%(contest)s: %(outcome)s.", contest=contest["title"], outcome=outcome)

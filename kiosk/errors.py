@@ -11,6 +11,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
+from tally.kind_names import NAMES as KIND_NAMES
 from tally.messages import Term
 
 MESSAGES = {
@@ -146,12 +147,7 @@ ITEM_WORDS = {
 
 # Values of the API's choices (enums), as people say them.
 VALUE_WORDS = {
-    "democratic_recommendation": _l("Democratic recommendation"),
-    "plenary_recommendation": _l("Plenary recommendation"),
-    "interview_recommendation": _l("Interview recommendation"),
-    "standing_committee": _l("Standing committee vote"),
-    "character": _l("Character assessment (reverse test)"), "survey": _l("Opinion survey"),
-    "leaders": _l("Leadership evaluation"),
+    **{kind: _l(name) for kind, name in KIND_NAMES.items()},  # a kind's name has one source
     "draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed"),
     "admin": _l("administrator"), "chair": _l("chair"), "scrutineer": _l("scrutineer"),
     "unit": _l("Unit leaders"), "city": _l("City-level leaders"),

@@ -216,7 +216,7 @@ def test_home_lists_meetings_and_polls_with_state_badges_and_links(room):
     chair = room.login()
     root = page(chair.get("/chair/?lang=en"))
     row = root.find("tr", data_poll=poll)
-    assert "考察对象推荐" in row.text and "Plenary recommendation vote" in row.text
+    assert "考察对象推荐" in row.text and "Plenary recommendation" in row.text
     assert row.find("span", cls="badge").classes == {"badge", "draft"}
     links = {a.attrs["href"] for a in row.find_all("a")}
     assert {f"/chair/polls/{poll}", f"/chair/polls/{poll}/projector"} <= links

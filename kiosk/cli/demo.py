@@ -31,7 +31,7 @@ def prepare(path: Path) -> str:
     accounts.add_user(db, "chair", "chair", chair_password, actor="cli:demo")
     rules = default_rules()
 
-    plenary = meetings.create(db, "cli:demo", "市委全会（扩大会）差额推荐", 60)
+    plenary = meetings.create(db, "cli:demo", "县委全会（扩大会）差额推荐", 60)
     names = iter(NAMES)
     contests = []
     for level, title, posts in LEVELS:
@@ -46,7 +46,7 @@ def prepare(path: Path) -> str:
         "candidates": contests[0]["candidates"],
     }])
 
-    committee = meetings.create(db, "cli:demo", "市委常委会差额票决", 11)
+    committee = meetings.create(db, "cli:demo", "县委常委会差额票决", 11)
     polls.create(db, rules, "cli:demo", committee["id"], "正科级职位差额票决", "standing_committee", [{
         "id": "section_chief", "title": "正科级（2 个职位）", "max_choices": 3, "places": 2,
         "candidates": contests[0]["candidates"][:3],

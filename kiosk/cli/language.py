@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+from tally.kind_names import NAMES as KIND_NAMES
 from tally.messages import N_, Term
 from tally.table import Say, english
 
@@ -121,12 +122,7 @@ def padded(text: str, width: int) -> str:
 
 # Codes said in words (the catalog's, as the pages say them).
 ROLES = {"admin": N_("administrator"), "chair": N_("chair"), "scrutineer": N_("scrutineer")}
-KINDS = {
-    "democratic_recommendation": N_("Democratic recommendation"), "plenary_recommendation": N_("Plenary recommendation"),
-    "interview_recommendation": N_("Interview recommendation"), "standing_committee": N_("Standing committee vote"),
-    "character": N_("Character assessment (reverse test)"), "survey": N_("Opinion survey"),
-    "leaders": N_("Leadership evaluation"),
-}
+KINDS = KIND_NAMES  # one source of a kind's name (tally.kind_names), as the pages say it
 STATES = {"draft": N_("Draft"), "open": N_("Open"), "closed": N_("Closed")}
 
 # Why the system refused a file, in words (the system's own strerror is English).

@@ -11,6 +11,7 @@ tally.counts'. Text comes from the caller in the reader's language (``labels``).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -247,15 +248,33 @@ def render(sheet: dict) -> bytes:
     return buf.getvalue()
 
 
+# A word of Latin text (with the punctuation written against it) stays on one line; a Chinese
+# character may end a line anywhere; a closing mark never starts one (". Anyone", "。任何人").
+_WORD = re.compile(r"[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+|\s+|.", re.S)
+_NO_LINE_START = set(".,;:!?)]}%。，、；：？！）」』》”’")
+
+
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Break ``text`` into lines that fit ``width``, character by character (Chinese has no spaces)."""
+    """Break the footer's note into lines that fit ``width``: between words in English, between
+    characters in Chinese, and never before a closing punctuation mark."""
+    tokens: list[str] = []
+    for token in _WORD.findall(text):
+        if tokens and token[0] in _NO_LINE_START:
+            tokens[-1] += token
+        else:
+            tokens.append(token)
     lines, line = [], ""
-    for ch in text:
-        if stringWidth(line + ch, font, size) > width and line:
-            lines.append(line)
-            line = ""
-        line += ch
-    return lines + [line] if line else lines
+    for token in tokens:
+        if stringWidth(line + token, font, size) > width and line.strip():
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+        while stringWidth(line, font, size) > width and len(line) > 1:  # a word longer than the line
+            cut = max([i for i in range(1, len(line)) if stringWidth(line[:i], font, size) <= width] or [1])
+            lines.append(line[:cut])
+            line = line[cut:]
+    return lines + [line.rstrip()] if line.strip() else lines
 
 
 def _escape(text: object) -> str:

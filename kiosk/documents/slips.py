@@ -39,19 +39,19 @@ class Slip:
     voter: str | None = None  # named polls only: "name (group)"
 
 
-# The two instruction lines printed on every slip, with the product's two terms: the slip is a
-# 选票凭条, the code on it its 投票码. In English:
-#   1. "Scan the QR code on a voting tablet, or type the voting code below into the tablet."
+# The two instruction lines printed on every slip, in the words of docs/glossary.md: the slip is a
+# 选票凭条 (never 凭条 alone), the code on it its 投票码, the device a 投票终端. In English:
+#   1. "Scan the QR code on a voting tablet, or type the code below on the tablet."
 #   2. "Each slip can be used only once; after voting, put this slip into the collection box."
 INSTRUCTIONS = (
-    "请在投票终端上扫描二维码，或在终端输入下方的投票码。",
-    "每张选票凭条只能使用一次，投票后请将本凭条投入回收箱。",
+    "请在投票终端上扫描二维码，或在投票终端上输入下方的投票码。",
+    "每张选票凭条只能使用一次，投票后请将本选票凭条投入回收箱。",
 )
 VOTER_LABEL = "投票人："  # "Voter: "
 # A rehearsal's slips are test slips: marked 测试 ("test") across the text and in words,
 # "Test slip, for the rehearsal only: not counted in a real vote".
 TEST_MARK = "测试"
-TEST_LINE = "测试凭条，仅供演练，不计入正式投票"
+TEST_LINE = "测试选票凭条，仅供演练，不计入正式投票"
 
 # --- fonts ---------------------------------------------------------------------------------------
 

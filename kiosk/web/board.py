@@ -1,6 +1,6 @@
 """The bulletin board: what anyone in the room may check after a poll closes.
 
-Each closed poll shows its certificate, the tracking codes (sorted) and the
+Each closed poll shows its signed result, the tracking codes (sorted) and the
 ballots' contents (sorted, without codes): anyone can recount, every voter
 can find their code, and no code maps to a choice. Each prints the log head at the close (the
 short form of the certified close's entry), which ``ballotroom log verify --head`` checks.
@@ -10,11 +10,13 @@ A rehearsal is never a result: the board neither lists nor shows one.
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
+from flask_babel import gettext as _
 
 from kiosk.domain import bundles, evidence, polls
 from kiosk.errors import Refusal, explained
 from kiosk.store import eventlog
-from kiosk.web.context import db, signer
+from kiosk.store.localtime import local_text
+from kiosk.web.context import db, settings, signer
 
 bp = Blueprint("board", __name__)
 
@@ -32,8 +34,16 @@ def index():
         " AND p.rehearsal = 0"
         " ORDER BY p.closed_at DESC")
     # The log head at the close: the short form of the certified close's entry.
-    listed = [{**dict(p), "head": eventlog.head_code(p["log_entry"])} for p in closed]
+    listed = [{**dict(p), "head": eventlog.head_code(p["log_entry"]), "closed": local_text(p["closed_at"], settings())}
+              for p in closed]
     return render_template("board/index.html", polls=listed, fingerprint=evidence.fingerprint(_public_key()))
+
+
+def check_name(code: str) -> str:
+    """A check of kiosk.domain.evidence in the reader's words (its name is a catalog template, as
+    the command line's ``verify`` says it), never the English code on a Chinese page."""
+    name = evidence.CHECK_NAMES.get(code)
+    return _(name) if name else code
 
 
 def _real_poll(poll_id: str) -> None:
@@ -49,8 +59,9 @@ def poll(poll_id: str):
     spec = polls.spec(db(), poll_id)
     names = {k.id: k.name for c in spec.contests for k in c.candidates}
     return render_template("board/poll.html", bundle=bundle, cert=bundle["certificate"], spec=spec,
-                           names=names, checks=evidence.verify_bundle(bundle), explained=explained,
-                           close_head=eventlog.head_code(bundle["certificate"]["log_entry"]))
+                           names=names, checks=evidence.verify_bundle(bundle), explained=explained, check_name=check_name,
+                           close_head=eventlog.head_code(bundle["certificate"]["log_entry"]),
+                           closed=local_text(bundle["certificate"]["closed_at"], settings()))
 
 
 @bp.get("/polls/<poll_id>/bundle.json")
