@@ -38,6 +38,7 @@ TYPE_LABELS = {
     "poll.records": _l("Place and signatories recorded"),
     "paper.handed_out": _l("Paper ballots handed out"),
     "paper.exchanged": _l("Slip exchanged for a paper ballot"),
+    "paper.taken_back": _l("Unused paper ballots taken back"),
     "paper.accepted": _l("Paper ballot entered twice and accepted"),
     "paper.mismatch": _l("Paper ballot entries differ"),
     "paper.closed": _l("Paper ballot box closed"),
@@ -80,6 +81,7 @@ SENTENCES = {
     "poll.records": _l("%(who)s recorded the place and the people who sign the result sheet of the poll “%(poll)s”."),
     "paper.handed_out": _l("%(who)s handed out %(count)s paper ballots for the poll “%(poll)s”."),
     "paper.exchanged": _l("%(who)s exchanged a slip of the poll “%(poll)s” for a paper ballot; reason: %(reason)s."),
+    "paper.taken_back": _l("%(who)s took back %(count)s unused paper ballots of the poll “%(poll)s”; reason: %(reason)s."),
     "paper.accepted": _l("A paper ballot of the poll “%(poll)s” was entered by %(first)s and %(second)s alike and accepted."),
     "paper.mismatch": _l("The entries of a paper ballot of the poll “%(poll)s” by %(first)s and %(second)s differ; "
                          "it is entered again."),

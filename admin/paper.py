@@ -1,8 +1,9 @@
-"""The paper ballots' pages: print them, record how many were handed out, exchange a slip that
-failed on a tablet, enter each paper ballot twice (double entry) and close the paper box.
+"""The paper ballots' pages: print them, record how many were handed out (or take back unused
+ones), exchange a slip that failed on a tablet, enter each paper ballot twice (double entry) and
+close the paper box.
 
 An entry form is blind: the second scrutineer never sees the first entry, only its number; when
-the two differ both enter the ballot again, told which contests differed. Every act goes through
+the two differ both enter the ballot again under the same number, told which parts differed. Every act goes through
 kiosk.domain.paper; a refusal is shown on the page and changes nothing.
 """
 
@@ -38,12 +39,15 @@ def _shape(poll: dict) -> dict:
             "items": [item.zh if chinese else item.en for item in rules.character_items]}
 
 
-def _page(poll_id: str, *, error: Refusal | None = None, number: int | None = None, differ=(), status: int = 200):
+def _page(poll_id: str, *, error: Refusal | None = None, number: int | None = None, differ=(), status: int = 200,
+          confirm: Refusal | None = None):
+    """``confirm``: a number of paper ballots the domain asks to confirm (its sentence says why)."""
     poll = polls.get(db(), poll_id)
     box = paper.status(db(), current_rules(), poll_id)
     return render_template("admin/paper/box.html", poll=poll, meeting=meetings.get(db(), poll["meeting_id"]), box=box,
                            error=error, number=number, differ=list(differ), sizes=list(paper_ballot.SIZES),
-                           max_copies=paper_ballot.MAX_COPIES, **_shape(poll)), status
+                           max_copies=paper_ballot.MAX_COPIES, again=number in box["again"], confirm=confirm,
+                           **_shape(poll)), status
 
 
 @bp.app_context_processor
@@ -99,6 +103,8 @@ def _act(poll_id: str, do, done: str, **page):
     except Refusal as refusal:
         if refusal.status == 404 and refusal.code == "not_found":
             raise
+        if refusal.params.get("confirm"):  # asked on the page, not shown as an error
+            return _page(poll_id, confirm=refusal, status=refusal.status, **page)
         return _page(poll_id, error=refusal, status=refusal.status, **page)
     live.turnout_changed(poll_id)
     if done:
@@ -111,8 +117,20 @@ def _act(poll_id: str, do, done: str, **page):
 def handed_out(poll_id: str):
     count = request.form.get("count", "").strip()
     value = int(count) if count.isdigit() else count
-    answer = _act(poll_id, lambda: paper.hand_out(db(), current_rules(), actor(), poll_id, value),
+    confirmed = request.form.get("confirm") == "yes"
+    answer = _act(poll_id, lambda: paper.hand_out(db(), current_rules(), actor(), poll_id, value, confirmed),
                   _("Recorded: the paper ballots handed out count as issued."))
+    return answer if isinstance(answer, tuple) else redirect(url_for(".box", poll_id=poll_id), 303)
+
+
+@bp.post("/polls/<poll_id>/paper/taken-back")
+@login_required(*STAFF)
+def taken_back(poll_id: str):
+    count = request.form.get("count", "").strip()
+    value = int(count) if count.isdigit() else count
+    answer = _act(poll_id, lambda: paper.take_back(db(), current_rules(), actor(), poll_id, value,
+                                                   request.form.get("reason", "")),
+                  _("Taken back: the paper ballots handed out are fewer by as many; the reason is in the event log."))
     return answer if isinstance(answer, tuple) else redirect(url_for(".box", poll_id=poll_id), 303)
 
 
@@ -157,12 +175,12 @@ def enter(poll_id: str):
     if isinstance(answer, tuple):
         return answer
     if answer["outcome"] == "waiting":
-        flash(_("Entered as ballot %(n)s. Hand the ballot to the second scrutineer, who enters it under that number.",
-                n=answer["number"]), "notice")
+        flash(_("Entered as ballot %(n)s. Write %(n)s on the paper ballot and hand it to the second scrutineer, "
+                "who enters it under that number.", n=answer["number"]), "notice")
     elif answer["outcome"] == "accepted":
         flash(_("The two entries agree: ballot %(n)s is accepted.", n=answer["number"]), "notice")
     else:
-        return _page(poll_id, differ=answer["differ"], status=409)
+        return _page(poll_id, differ=answer["differ"], number=answer["number"], status=409)
     return redirect(url_for(".box", poll_id=poll_id), 303)
 
 

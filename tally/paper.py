@@ -10,7 +10,9 @@
 - ``accept``: what an agreed entry stores and counts as: its answers (a spoiled part gives no
   votes) and its marks (the parts spoiled, or the whole ballot);
 - ``box_figures``: blank, spoiled and the spoiled parts per contest of a box holding such ballots;
-- ``invalid`` and ``voided_result``: returned ballots exceeding issued make the poll invalid.
+- ``invalid`` and ``voided_result``: returned ballots exceeding issued make the poll invalid;
+- ``hand_out``, ``take_back_room``: how many paper ballots may be recorded as handed out, or
+  taken back; ``next_number``: the number a first entry is given (never given twice).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tally import kinds as tk
+from tally.messages import N_, explain
 from tally.poll import AnswerError, Contest, all_candidates
 from tally.rules import Rules
 
@@ -106,61 +109,78 @@ def parts(kind: str, contests: Sequence[Contest]) -> list[tuple[str, tuple[str, 
     return [(k.id, words_of(kind)) for _, k in all_candidates(contests)]
 
 
-def _ticked(where: str, value: object, allowed: tuple[str, ...], **detail: Any) -> tuple[str, ...]:
+def _where(shape: str, contests: Sequence[Contest], pid: str) -> str:
+    """A part as the person entering knows it: the contest's title, or the candidate's name."""
+    if shape == "names":
+        return next((c.title or c.id for c in contests if c.id == pid), pid)
+    return next((k.name for _, k in all_candidates(contests) if k.id == pid), pid)
+
+
+def _refuse(code: str, template: str, **params: Any) -> AnswerError:
+    """An AnswerError whose sentence the server says in the reader's language (tally.messages)."""
+    error = AnswerError(code, "")
+    error.args = (explain(error, template, **params),)
+    return error
+
+
+def _ticked(value: object, allowed: tuple[str, ...], where: str, item: int | None = None) -> tuple[str, ...]:
+    """The boxes ticked in one part (one item of it for the character test), checked: a list of
+    boxes that are on the ballot, none twice. ``where`` names the part in the sentences."""
+    at = {"where": where} if item is None else {"where": where, "n": item + 1}
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise AnswerError("bad_shape", f"the ticks of {where} must be a list", **detail)
+        raise _refuse("bad_shape", N_("give a list of the boxes ticked for %(where)s") if item is None
+                      else N_("give a list of the boxes ticked for %(where)s, item %(n)s"), **at)
     for x in value:
         if x not in allowed:
-            raise AnswerError("bad_value", f"{x!r} cannot be ticked in {where}; one of {', '.join(allowed)}",
-                              allowed=list(allowed), **detail)
+            raise _refuse("bad_value", N_("hold a box “%(box)s” that is not on the ballot for %(where)s")
+                          if item is None else N_("hold a box “%(box)s” that is not on the ballot for %(where)s, "
+                                                  "item %(n)s"), box=x, **at)
     if len(set(value)) != len(value):
-        raise AnswerError("duplicate_choice", f"a box is entered twice in {where}", **detail)
+        raise _refuse("duplicate_choice", N_("hold the same box twice for %(where)s") if item is None
+                      else N_("hold the same box twice for %(where)s, item %(n)s"), **at)
     return tuple(sorted(value))
 
 
 def read_entry(kind: str, contests: Sequence[Contest], raw: object, rules: Rules) -> Entry:
     """``raw`` is ``{KEY: {part id: ticks}, "spoiled": null | reason}`` with KEY ``choices``,
     ``answers`` or ``items`` by the kind's shape (ENTRY_KEYS). Unknown parts, boxes that are not
-    on the ballot and a box ticked twice are typing errors (AnswerError); more boxes ticked than
-    a part allows are not (an over-vote is a fact of the paper). A part left out has nothing
-    ticked. A ballot spoiled whole carries no ticks."""
+    on the ballot and a box ticked twice are typing errors (AnswerError, its sentence in the
+    reader's language); more boxes ticked than a part allows are not (an over-vote is a fact of
+    the paper). A part left out has nothing ticked. A ballot spoiled whole gives no vote anywhere,
+    so its ticks, checked like any, are then set aside: the scrutineer enters the paper as it is
+    and the two entries agree when they give the same reason."""
     shape = shape_of(kind)
     key = ENTRY_KEYS[shape]
-    if not isinstance(raw, dict):
-        raise AnswerError("bad_shape", f"an entry must be an object with {key} and spoiled")
+    unreadable = N_("cannot be read: an entry gives the boxes ticked in each part and whether the whole "
+                    "ballot is spoiled")
+    if not isinstance(raw, dict) or set(raw) - {key, "spoiled"} or not isinstance(raw.get(key, {}), dict):
+        raise _refuse("bad_shape", unreadable)
     whole = raw.get("spoiled")
     if whole is not None and whole not in WHOLE_REASONS:
-        raise AnswerError("bad_value", f"spoiled must be null or one of {', '.join(WHOLE_REASONS)}",
-                          allowed=list(WHOLE_REASONS))
-    other = set(raw) - {key, "spoiled"}
-    if other:
-        raise AnswerError("bad_shape", f"a ballot of this kind is entered with {key}, not {', '.join(sorted(other))}")
+        raise _refuse("bad_value", N_("cannot be read: a whole ballot is spoiled because it cannot be read or "
+                                      "because it bears a mark that could identify the voter, or not at all"))
     given = raw.get(key, {})
-    if not isinstance(given, dict):
-        raise AnswerError("bad_shape", f"{key} must be an object keyed by id")
     known = parts(kind, contests)
     ids = {pid for pid, _ in known}
     for pid in sorted(given):
         if pid not in ids:
-            code = "unknown_contest" if shape == "names" else "unknown_candidate"
-            raise AnswerError(code, f"there is no {'contest' if shape == 'names' else 'candidate'} {pid!r} in this poll",
-                              **{"contest" if shape == "names" else "candidate": pid})
+            if shape == "names":
+                raise _refuse("unknown_contest", N_("name a contest “%(part)s” that is not in this poll"), part=pid)
+            raise _refuse("unknown_candidate", N_("name a candidate “%(part)s” who is not in this poll"), part=pid)
     items = len(rules.character_items)
     ticks: list[tuple[str, tuple]] = []
     for pid, allowed in known:
         value = given.get(pid, [] if shape != "items" else [[]] * items)
-        where = {"contest": pid} if shape == "names" else {"candidate": pid}
+        where = _where(shape, contests, pid)
         if shape != "items":
-            ticks.append((pid, _ticked(repr(pid), value, allowed, **where)))
+            ticks.append((pid, _ticked(value, allowed, where)))
             continue
         if not isinstance(value, list) or len(value) != items:
-            raise AnswerError("bad_shape", f"the ticks of {pid!r} must be a list of {items} items, one list each",
-                              expected=items, **where)
-        ticks.append((pid, tuple(_ticked(f"{pid!r} item {i + 1}", v, allowed, item=i, **where)
-                                 for i, v in enumerate(value))))
+            raise _refuse("bad_shape", N_("give %(items)s lists for %(where)s, one for each item"),
+                          items=items, where=where)
+        ticks.append((pid, tuple(_ticked(v, allowed, where, i) for i, v in enumerate(value))))
     if whole is not None:
-        if any(_marked(t) for _, t in ticks):
-            raise AnswerError("bad_shape", "a ballot spoiled whole is entered without its ticks")
+        ticks = [(pid, () if shape != "items" else ((),) * items) for pid, _ in known]
     return Entry(shape, tuple(ticks), whole)
 
 
@@ -248,6 +268,45 @@ def box_figures(kind: str, ballots: Iterable[tuple[dict, object, int]]) -> dict[
         if not contests and tk.is_blank(kind, answers):
             blank += n
     return {"blank": blank, "spoiled": spoiled, "spoiled_parts": dict(sorted(parts.items()))}
+
+
+@dataclass(frozen=True)
+class HandOut:
+    """What a record of ``count`` paper ballots handed out may do. ``room``: the most that may
+    be recorded now, members expected (应到) less the slips and paper ballots already out, since
+    each member gets one ballot, a slip or a paper one (a failed slip is exchanged, not added
+    to); ``beyond_present``: the record would put out more ballots than members present (实到,
+    when recorded), which the page asks to confirm."""
+
+    room: int
+    beyond_present: bool
+
+    def allows(self, count: int) -> bool:
+        return count <= self.room
+
+
+def hand_out(count: int, *, expected: int, present: int | None, slips: int, handed_out: int) -> HandOut:
+    """``slips``: the slips that can still vote or have voted (net of lost batches and of slips
+    exchanged for paper); ``handed_out``: the paper ballots recorded so far."""
+    out = slips + handed_out
+    return HandOut(room=max(expected - out, 0), beyond_present=present is not None and out + count > present)
+
+
+def take_back_room(*, handed_out: int, exchanged: int, entered: int) -> int:
+    """How many paper ballots handed out may be taken back unused (a mistaken number corrected,
+    ballots brought back before any was entered): none once a ballot is entered (a first entry
+    waiting counts), since from then on the ballots never returned are void at the close
+    (发出 = 收回 + 作废); never those given for a failed slip, whose holder votes on paper."""
+    return 0 if entered else handed_out - exchanged
+
+
+def next_number(*, returned: int, numbers: Iterable[int]) -> int:
+    """The number of a new first entry. ``numbers``: those of the first entries waiting and of
+    the ballots to be entered again after a mismatch (each keeps its number). Every number given
+    so far is one of those or an accepted ballot's, so the next one follows all of them: a number
+    once given is never given to another ballot of the poll."""
+    taken = list(numbers)
+    return max(returned + len(taken), max(taken, default=0)) + 1
 
 
 def invalid(returned: int, issued: int, paper_returned: int = 0, paper_issued: int = 0) -> bool:

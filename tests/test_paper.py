@@ -64,10 +64,11 @@ def test_a_poll_with_tablet_and_paper_ballots_is_counted_whole_and_verifies(api,
     assert _both(api, second, poll, {"choices": {"c1": ["k1", "k2", "k3"]}})["outcome"] == "accepted"
     assert _both(api, second, poll, {"choices": {}})["outcome"] == "accepted"  # blank
     assert _both(api, second, poll, {"choices": {}, "spoiled": "marked"})["outcome"] == "accepted"
-    # A mismatch: both enter again; the same key cannot make both entries.
+    # A mismatch: both enter the ballot again under its number; the same key cannot make both entries.
     mismatch = _both(api, second, poll, {"choices": {"c1": ["k2"]}}, {"choices": {"c1": ["k3"]}})
     assert mismatch == {"poll": poll, "outcome": "mismatch", "number": mismatch["number"], "differ": ["c1"]}
-    waiting = api.post(f"/polls/{poll}/paper/entries", {"choices": {"c1": ["k2"]}}, 201).get_json()
+    waiting = api.post(f"/polls/{poll}/paper/entries/{mismatch['number']}", {"choices": {"c1": ["k2"]}}, 200).get_json()
+    assert waiting["outcome"] == "waiting" and waiting["number"] == mismatch["number"]
     assert api.post(f"/polls/{poll}/paper/entries/{waiting['number']}", {"choices": {"c1": ["k2"]}}).status_code == 409
     assert api.post(f"/polls/{poll}/close").status_code == 409  # the paper box is open
     assert api.post(f"/polls/{poll}/paper/close").status_code == 409  # an entry waits
@@ -137,7 +138,7 @@ def test_paper_refusals_change_nothing(api, second):
     assert api.post(f"/polls/{poll}/paper/entries", {"choices": {}}).status_code == 409  # a draft
     api.open(poll)
     for entry in ({"choices": {"c9": []}}, {"choices": {"c1": ["k9"]}}, {"choices": {"c1": ["k1", "k1"]}},
-                  {"choices": {"c1": ["k1"]}, "spoiled": "unreadable"}, {"spoiled": "torn"}):
+                  {"choices": {"c1": ["k9"]}, "spoiled": "unreadable"}, {"spoiled": "torn"}):
         r = api.post(f"/polls/{poll}/paper/entries", entry)
         assert r.status_code == 400, (entry, r.get_json())
         assert r.get_json()["message"]

@@ -113,3 +113,69 @@ def test_the_committee_and_character_forms_draw_their_grids(room, kind, boxes):
             assert page.locator("[data-waiting] li").count() == 1
         finally:
             browser.close()
+
+
+def test_handing_out_asks_before_a_large_number_and_numbers_are_never_reused_in_chromium(room):
+    """The reviewer's drive: 1000 for a meeting of 10 is refused in Chinese, a number beyond members
+    present is asked to confirm, a mistaken number is taken back with a reason; a ballot whose two
+    entries differ keeps its number, and the next new paper gets a new one."""
+    need_browser()
+    from playwright.sync_api import expect, sync_playwright
+
+    app, api = room
+    database = app.extensions["ballotroom_db"]
+    accounts.add_user(database, "主持", "chair", PASSWORD)
+    poll = api.poll(api.meeting(10, present=8), "democratic_recommendation",
+                    [{**contest("c1", names=("张伟", "王芳", "李娜")), "title": "正科级"}], title="纸质票发放")
+    with LiveServer(app) as server, sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport=LAPTOP, locale="zh-CN")
+            _as(page, server.url, "主持")
+            page.goto(f"{server.url}/admin/polls/{poll}/paper")
+            page.fill("form[action$='handed-out'] input[name=count][type=number]", "1000")
+            with page.expect_navigation():
+                page.click("[data-action=handed-out]")
+            expect(page.locator("[data-error]")).to_contain_text("最多还可发放 10 张纸质选票")
+            expect(page.locator("[data-handed-out]")).to_have_text("0")
+            page.fill("form[action$='handed-out'] input[name=count][type=number]", "9")
+            with page.expect_navigation():
+                page.click("[data-action=handed-out]")
+            expect(page.locator("[data-confirm]")).to_contain_text("多于实到的 8 人")
+            shot(page, "paper-handed-out-confirm", full_page=False)
+            with page.expect_navigation():
+                page.click("[data-action=confirm-handed-out]")
+            expect(page.locator("[data-handed-out]")).to_have_text("9")
+            page.fill("form[action$='taken-back'] input[name=count]", "7")
+            page.fill("form[action$='taken-back'] input[name=reason]", "张数输错")
+            with page.expect_navigation():
+                page.click("[data-action=taken-back]")
+            expect(page.locator("[data-handed-out]")).to_have_text("2")
+            api.open(poll)
+
+            def enter(name, number=None):
+                if number is None:
+                    page.goto(f"{server.url}/admin/polls/{poll}/paper")
+                else:
+                    page.goto(f"{server.url}/admin/polls/{poll}/paper?number={number}")
+                page.locator(f"input[name='c:c1'][value='{name}']").check()
+                with page.expect_navigation():
+                    page.click("[data-action=enter]")
+
+            _as(page, server.url, "甲")
+            enter("k1")
+            enter("k2")
+            _as(page, server.url, "乙")
+            enter("k3", 1)  # differs from 甲's reading of ballot 1
+            expect(page.locator("[data-mismatch]")).to_contain_text("保留编号 1")
+            shot(page, "paper-entry-mismatch", full_page=False)
+            enter("k2", 2)
+            enter("k2")  # a new paper: number 3, never 1 or 2 again
+            expect(page.locator("p.notice").first).to_contain_text("第 3 张")
+            expect(page.locator("[data-again] li")).to_have_count(1)
+            expect(page.locator("[data-again] li")).to_contain_text("第 1 张选票")
+            shot(page, "paper-entry-again", full_page=True)
+        finally:
+            browser.close()
+    box = api.get(f"/polls/{poll}/paper")
+    assert box["again"] == [1] and [w["number"] for w in box["waiting"]] == [3] and box["returned"] == 1

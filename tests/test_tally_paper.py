@@ -95,11 +95,94 @@ def test_a_rules_file_without_the_paper_table_reads_with_the_shipped_values():
 
 @pytest.mark.parametrize("raw", [
     {"choices": {"c9": []}}, {"choices": {"c1": ["k9"]}}, {"choices": {"c1": ["k1", "k1"]}},
-    {"choices": {"c1": ["k1"]}, "spoiled": "unreadable"}, {"spoiled": "torn"}, {"choices": []}, [],
+    {"choices": {"c1": ["k9"]}, "spoiled": "unreadable"}, {"spoiled": "torn"}, {"choices": []}, [],
+    {"choices": {}, "items": {}}, {"choices": {"c1": "k1"}},
 ])
 def test_typing_errors_are_refused(raw):
-    with pytest.raises(AnswerError):
+    with pytest.raises(AnswerError) as caught:
         tp.read_entry(DEMOCRATIC, TWO, raw, RULES)
+    # Each keeps its sentence's template apart, so the server says it in the reader's language.
+    assert caught.value.template and str(caught.value) == caught.value.template % caught.value.params
+
+
+def test_a_ballot_spoiled_whole_is_entered_as_the_paper_shows_and_its_ticks_are_set_aside():
+    """The page says to enter every mark as made: a ballot spoiled whole with names ticked is
+    entered with them, and two entries agree on the reason whatever ticks either gave."""
+    ticked = _entry(("k1", "k2", "k3"), ("d1",), spoiled="marked")
+    bare = _entry(spoiled="marked")
+    assert ticked == bare and tp.differences(ticked, bare) == []
+    assert tp.accept(DEMOCRATIC, TWO, ticked, RULES) == tp.PaperBallot({"c1": [], "c2": []}, (), True)
+    assert tp.differences(ticked, _entry(("k1",), spoiled="unreadable")) == ["spoiled"]
+    character = tp.read_entry("character", (POST,), {"items": {"k1": [["none"]] * len(RULES.character_items)},
+                                                   "spoiled": "unreadable"}, RULES)
+    assert all(t == ((),) * len(RULES.character_items) for _, t in character.ticks)
+
+
+# How many paper ballots may be recorded as handed out: members expected less the slips and paper
+# ballots out (one ballot per member); beyond members present asks to confirm.
+@pytest.mark.parametrize(("count", "expected", "present", "slips", "handed_out", "allowed", "beyond"), [
+    (10, 10, None, 0, 0, True, False),    # a paper-only poll: one per member expected
+    (11, 10, None, 0, 0, False, False),   # one more than members expected
+    (1000, 10, 10, 0, 0, False, True),    # the reviewer's 1000 for a meeting of 10
+    (1, 10, 10, 0, 1000, False, True),    # and its 1 after: room is never below 0
+    (4, 10, 10, 6, 0, True, False),       # slips and paper together reach members expected
+    (5, 10, 10, 6, 0, False, True),
+    (1, 10, 8, 8, 0, True, True),         # within members expected, beyond members present: confirm
+    (1, 10, 8, 7, 0, True, False),
+    (1, 10, None, 12, 0, False, False),   # spare slips beyond members expected: exchange one instead
+])
+def test_paper_ballots_handed_out_are_bounded_by_members_without_a_ballot(count, expected, present, slips,
+                                                                          handed_out, allowed, beyond):
+    decision = tp.hand_out(count, expected=expected, present=present, slips=slips, handed_out=handed_out)
+    assert decision.allows(count) is allowed and decision.beyond_present is beyond
+
+
+@given(expected=st.integers(0, 500), slips=st.integers(0, 600), handed=st.integers(0, 600),
+       counts=st.lists(st.integers(1, 700), max_size=8))
+def test_recorded_paper_ballots_never_make_more_ballots_than_members_expected(expected, slips, handed, counts):
+    """Whatever numbers are typed one after another, the records allowed never take slips and paper
+    past members expected (nor further past it, when slips alone already were)."""
+    out = handed
+    for count in counts:
+        if tp.hand_out(count, expected=expected, present=None, slips=slips, handed_out=out).allows(count):
+            out += count
+    assert slips + out <= max(expected, slips + handed)
+
+
+@pytest.mark.parametrize(("handed_out", "exchanged", "entered", "room"), [
+    (10, 0, 0, 10), (10, 3, 0, 7), (10, 10, 0, 0), (10, 0, 1, 0), (0, 0, 0, 0),
+])
+def test_paper_ballots_are_taken_back_only_before_any_is_entered(handed_out, exchanged, entered, room):
+    assert tp.take_back_room(handed_out=handed_out, exchanged=exchanged, entered=entered) == room
+
+
+@given(st.lists(st.sampled_from(["first", "agree", "differ", "again"]), max_size=40), st.randoms())
+def test_a_number_once_given_is_never_given_to_another_ballot(acts, rnd):
+    """Entries in any order: a first entry takes tally.paper.next_number; a second agreeing
+    accepts its ballot (the number leaves the waiting ones, returned grows); differing keeps
+    the number for the ballot's entries again; a first entry again fills it. No number is given to
+    two ballots."""
+    waiting: set[int] = set()
+    again: set[int] = set()
+    given_out: list[int] = []
+    returned = 0
+    for act in acts:
+        if act == "first":
+            number = tp.next_number(returned=returned, numbers=waiting | again)
+            given_out.append(number)
+            waiting.add(number)
+        elif act in ("agree", "differ") and waiting:
+            number = rnd.choice(sorted(waiting))
+            waiting.discard(number)
+            if act == "agree":
+                returned += 1
+            else:
+                again.add(number)
+        elif act == "again" and again:
+            number = rnd.choice(sorted(again))
+            again.discard(number)
+            waiting.add(number)
+    assert len(given_out) == len(set(given_out))
 
 
 @pytest.mark.parametrize(("returned", "issued", "paper_returned", "paper_issued", "invalid"), [
@@ -294,7 +377,7 @@ def test_character_a_spoiled_or_empty_part_is_no_rating():
     ("standing_committee", {"answers": {"k1": ["satisfied"]}}),  # not a box of this ballot
     ("standing_committee", {"answers": {"k1": ["agree", "agree"]}}),  # one box entered twice
     ("standing_committee", {"choices": {"c1": ["k1"]}}),  # another shape's key
-    ("standing_committee", {"answers": {"k1": ["agree"]}, "spoiled": "marked"}),  # spoiled whole, with ticks
+    ("standing_committee", {"answers": {"k1": ["yes"]}, "spoiled": "marked"}),  # spoiled whole, a box not on it
     ("survey", {"answers": {"k1": "satisfied"}}),
     ("character", {"items": {"k1": [["none"]] * (ITEMS - 1)}}),  # one item short
     ("character", {"items": {"k1": [["agree"]] * ITEMS}}),

@@ -1,5 +1,5 @@
-"""Paper ballots in the HTTP JSON API (docs/api.md, "Paper ballots"): the paper box, handing out,
-exchanging a failed slip, the double entry of each ballot and the box's close, and the printable
+"""Paper ballots in the HTTP JSON API (docs/api.md, "Paper ballots"): the paper box, handing out
+and taking back unused ones, exchanging a failed slip, the double entry of each ballot and the box's close, and the printable
 ballots. Admin or chair keys; each entry names its enterer by its key, so the two entries of one
 ballot are made with two keys."""
 
@@ -23,10 +23,30 @@ def get_box(poll_id: str):
     return jsonify(paper.status(db(), current_rules(), poll_id))
 
 
+def _counted(act: str) -> dict:
+    """The body, a bad ``count`` refused in the words of paper ballots: the document's check names
+    a body's ``count`` as slips (kiosk.errors.FIELD_WORDS), which here it is not."""
+    try:
+        return body()
+    except Refusal as refusal:
+        if refusal.params.get("field") == "count":
+            raise paper.bad_count(act) from None
+        raise
+
+
 @bp.post("/polls/<poll_id>/paper/handed-out")
 @require_key("admin", "chair")
 def handed_out(poll_id: str):
-    done = paper.hand_out(db(), current_rules(), actor(), poll_id, body().get("count"))
+    done = paper.hand_out(db(), current_rules(), actor(), poll_id, _counted("handed_out").get("count"))
+    live.turnout_changed(poll_id)
+    return jsonify(done), 200
+
+
+@bp.post("/polls/<poll_id>/paper/taken-back")
+@require_key("admin", "chair")
+def taken_back(poll_id: str):
+    data = _counted("taken_back")
+    done = paper.take_back(db(), current_rules(), actor(), poll_id, data.get("count"), data.get("reason"))
     live.turnout_changed(poll_id)
     return jsonify(done), 200
 
