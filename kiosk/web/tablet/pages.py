@@ -18,6 +18,7 @@ from kiosk.web import admission
 from kiosk.web.context import current_rules, db, settings, token_key
 from kiosk.web.tablet import forms as ballot_forms
 from tally import kinds as tk
+from tally.poll import all_candidates
 
 bp = Blueprint("voter", __name__)
 
@@ -94,7 +95,7 @@ def _ballot_page(token: str, sp: polls.PollSpec, answers: dict, refusal: Refusal
     return render_template(
         ballot_forms.template_for(sp.kind), poll=poll, spec=sp, token=tokens.display(token),
         answers=answers, refusal=refusal, options=ballot_forms.options_for(sp.kind),
-        items=rules.character_items, selected=ballot_forms.selected,
+        items=rules.character_items, selected=ballot_forms.selected, people=list(all_candidates(sp.contests)),
     ), status
 
 
