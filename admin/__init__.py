@@ -8,7 +8,8 @@ announce changes through kiosk.web.live. Nothing below imports admin; only the a
 
 from flask import Flask
 
-from . import auth, chair, clerk, log, paper, roster, rounds, stages, tablets
+# poll_delete is imported for its route, which joins clerk's blueprint (it has none of its own).
+from . import auth, chair, clerk, log, paper, poll_delete, roster, rounds, stages, tablets  # noqa: F401
 
 
 def register(app: Flask) -> None:

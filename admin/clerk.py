@@ -218,6 +218,7 @@ def _apply_contest_inputs(action: str, drafts: list[dict], typed: dict) -> tuple
     if action == "add" or (action in ("create", "update") and typed["candidates"].strip()):
         updated.append(poll_input.contest_from_form(
             typed["contest_title"], typed["max_choices"], typed["places"], typed["candidates"]))
+        poll_input.check_titles(updated, "contest_title")
         rest.update(contest_title="", max_choices="", places="", candidates="")
     upload = request.files.get("csv_file")
     if upload is not None and upload.filename:
@@ -228,8 +229,10 @@ def _apply_contest_inputs(action: str, drafts: list[dict], typed: dict) -> tuple
         if not imported:
             raise poll_input.invalid(_("The file holds no rows."), "csv_file")
         updated.extend(imported)
+        poll_input.check_titles(updated, "csv_file")
     if typed["paste"].strip():
         updated.extend(poll_input.contests_from_table(typed["paste"]))
+        poll_input.check_titles(updated, "paste")
         rest["paste"] = ""
     if action == "import" and len(updated) == len(drafts):
         raise poll_input.invalid(_("Choose a CSV file or paste a list first."), "paste")

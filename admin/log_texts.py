@@ -45,6 +45,7 @@ TYPE_LABELS = {
     "poll.opened": _l("Voting opened"),
     "poll.closed": _l("Voting closed"),
     "poll.rehearsal_reset": _l("Rehearsal reset"),
+    "poll.deleted": _l("Draft poll deleted"),
     "round.created": _l("Round created"),
     "round.candidates_added": _l("Round candidates added"),
     "round.entries_set": _l("Scores entered"),
@@ -92,6 +93,8 @@ SENTENCES = {
                       "%(blank)s blank, %(spoiled)s spoiled; the result is fixed."),
     "poll.rehearsal_reset": _l("%(who)s reset the rehearsal “%(poll)s”: its %(cast)s ballots and %(issued)s test "
                                "slips were removed; reason: %(reason)s."),
+    "poll.deleted": _l("%(who)s deleted the draft poll “%(title)s” (%(kind)s) from the meeting “%(meeting)s”; "
+                       "it had issued no slips."),
     "round.created": _l("%(who)s created the round “%(round)s” with %(levels)s levels."),
     "round.candidates_added": _l("%(who)s added %(count)s candidates to the round “%(round)s”."),
     "round.entries_set": _l("%(who)s entered %(parts)s for %(candidate)s in the round “%(round)s”."),
@@ -202,6 +205,8 @@ def _details(type_: str, p: dict, names: Names, round_: str | None) -> dict:
         out = {"device": p.get("label") or names.devices.get(p.get("device"), p.get("device", ""))}
     elif type_ == "poll.created":
         out = {"kind": KIND_LABELS.get(p.get("kind"), p.get("kind", ""))}
+    elif type_ == "poll.deleted":  # the poll is gone from the table: its title is in the entry
+        out = {"kind": KIND_LABELS.get(p.get("kind"), p.get("kind", "")), "title": p.get("title", "")}
     elif type_ == "round.created":
         out = {"levels": len(p.get("levels") or [])}
     elif type_ == "round.imported":

@@ -167,6 +167,17 @@ def check_names(draft: dict, field: str) -> dict:
     return draft
 
 
+def check_titles(drafts: list[dict], field: str) -> list[dict]:
+    """Refuse two contests of the poll with one title, as the poll would be refused when created
+    (tally decides which titles are the same), but as soon as the second one is added. An untitled
+    contest is named "Contest n" at the end (``finalize``), so it clashes with none."""
+    titled = [d["title"] for d in drafts if d["title"]]
+    twice = tk.duplicate_title(titled)
+    if twice is not None:
+        raise form_errors.place(polls.duplicate_title_refusal(titled[twice]), field)
+    return drafts
+
+
 def contest_from_form(title: str, max_choices: str, places: str, candidates_text: str) -> dict:
     """The contest typed in the form's fields, as a draft."""
     title = (title or "").strip()

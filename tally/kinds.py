@@ -25,9 +25,11 @@ from tally.poll import (
     Candidate,
     Contest,
     DuplicateNameError,
+    DuplicateTitleError,
     SpecError,
     contests_from_dicts,
     duplicate_name,
+    duplicate_title,
 )
 from tally.rules import Rules
 
@@ -41,7 +43,9 @@ __all__ = [
     "Contest",
     "SpecError",
     "DuplicateNameError",
+    "DuplicateTitleError",
     "duplicate_name",
+    "duplicate_title",
     "contests_from_dicts",
     "validate_spec",
     "validate_answers",
@@ -157,6 +161,10 @@ def validate_spec(kind: str, contests: list[Contest], rules: Rules) -> None:
                         N_("must be a whole number from 1 to %(size)s, the number of candidates of "
                            "“%(contest)s”, not %(value)s"),
                         size=size, contest=contest.title or contest.id, value=contest.places)
+    # Checked once every contest is known to be well formed; a title shows as its id when empty.
+    twice = duplicate_title([c.title or c.id for c in contests])
+    if twice is not None:
+        raise DuplicateTitleError(contests[twice].title or contests[twice].id, contests[twice].id)
 
 
 def _spec(field: str, template: str, **params: object) -> SpecError:

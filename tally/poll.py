@@ -63,6 +63,18 @@ class DuplicateNameError(SpecError):
         self.name = name
 
 
+class DuplicateTitleError(SpecError):
+    """Two contests of one poll have the same title (``name_key``): a voter could not tell which
+    post a name is proposed for, nor the room which result is which. ``title`` is the title as
+    typed the second time, ``contest_id`` the id of that contest."""
+
+    def __init__(self, title: str, contest_id: str = "") -> None:
+        super().__init__(f"two contests are both called {title!r}; give each its own title, "
+                         f"or put their candidates in one contest")
+        self.title = title
+        self.contest_id = contest_id
+
+
 def name_key(name: str) -> str:
     """What makes two names the same on a ballot: full-width and half-width forms alike
     (NFKC), case, and spaces anywhere (张 伟 is 张伟, as names are often spaced to align)."""
@@ -76,6 +88,18 @@ def duplicate_name(candidates: Sequence[Candidate]) -> str | None:
         key = name_key(candidate.name)
         if key in seen:
             return candidate.name
+        seen.add(key)
+    return None
+
+
+def duplicate_title(titles: Sequence[str]) -> int | None:
+    """The position of the first contest title that repeats an earlier one of the same poll
+    (the same on a ballot, as ``name_key`` says for names), if any."""
+    seen: set[str] = set()
+    for position, title in enumerate(titles):
+        key = name_key(title)
+        if key in seen:
+            return position
         seen.add(key)
     return None
 

@@ -107,6 +107,8 @@ def test_every_clerk_page_requires_login(admin_app, anon, clerk):
         ("post", f"/admin/polls/{poll_id}/tokens"),
         ("get", f"/admin/polls/{poll_id}/slips/whatever.pdf"),
         ("post", f"/admin/polls/{poll_id}/batches/whatever/void"),
+        ("get", f"/admin/polls/{poll_id}/delete"),
+        ("post", f"/admin/polls/{poll_id}/delete"),
     ]
     for method, url in pages:
         r = getattr(anon, method)(url, data={"confirm": "yes", "count": "3", "present": "1"})
@@ -114,7 +116,7 @@ def test_every_clerk_page_requires_login(admin_app, anon, clerk):
         assert r.headers["Location"].startswith("/login"), url
     # Every route of the blueprint is covered above and carries the role guard.
     rules = [r for r in admin_app.url_map.iter_rules() if r.endpoint.startswith("clerk.")]
-    assert len(rules) == 11
+    assert len(rules) == 12
     for rule in rules:
         assert admin_app.view_functions[rule.endpoint].required_roles == ("admin",)
     # Nothing changed while logged out.

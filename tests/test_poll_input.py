@@ -4,6 +4,7 @@ tally's validate_spec)."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -244,3 +245,60 @@ def test_a_csv_file_refusal_is_beside_the_file(admin_app, clerk):
     r = clerk.post(f"/admin/meetings/{meeting_id}/polls/new", data=data, content_type="multipart/form-data")
     assert r.status_code == 400
     assert _beside(r, "csv_file")
+
+
+# --- contests a voter can tell apart --------------------------------------------------------------
+
+@pytest.mark.parametrize(("first", "second", "same"), [
+    ("正科级", "正科级", True),
+    ("正科级", "正 科 级", True),        # spaced to align, as names are
+    ("Section chief", "section chief", True),
+    ("县财政局副局长", "县财政局局长", False),
+    ("正科级", "副科级", False),
+])
+def test_duplicate_contest_titles_boundary(first, second, same):
+    contests = [tk.Contest(cid, title, 1, 1, (tk.Candidate(f"{cid}1", "张伟"), tk.Candidate(f"{cid}2", "王芳")))
+                for cid, title in (("a", first), ("b", second))]
+    if same:
+        with pytest.raises(tk.DuplicateTitleError) as refused:
+            tk.validate_spec("democratic_recommendation", contests, tk_rules())
+        assert refused.value.title == second and refused.value.contest_id == "b"
+    else:
+        tk.validate_spec("democratic_recommendation", contests, tk_rules())
+
+
+def test_the_api_refuses_two_contests_of_one_title_in_the_users_language(admin_app, clerk):
+    meeting_id = _meeting(clerk)
+    key = accounts.create_api_key(admin_app.extensions["ballotroom_db"], "admin")
+    before = _rows(admin_app)
+    body = {"title": "推荐", "kind": "democratic_recommendation", "contests": [
+        {"id": "a", "title": "正科级", "max_choices": 1, "candidates": [{"id": "k1", "name": "王芳"}]},
+        {"id": "b", "title": "正科级", "max_choices": 1, "candidates": [{"id": "k2", "name": "张伟"}]}]}
+    for language, words in (("zh-CN", "两个职位都叫“正科级”"), ("en", "two contests are both called “正科级”")):
+        r = admin_app.test_client().post(f"/api/v1/meetings/{meeting_id}/polls", json=body, headers={
+            "Authorization": f"Bearer {key}", "Accept-Language": language})
+        assert r.status_code == 400, r.get_json()
+        assert r.get_json()["detail"]["field"] == "contests[1].title"
+        assert words in r.get_json()["message"], r.get_json()["message"]
+    assert _rows(admin_app) == before
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    # The second contest typed in the form, after one already added with the same title.
+    ({"action": "add", "contest_title": "正科级", "candidates": "李娜"}, "contest_title"),
+    # A pasted list whose contest is the one already added, spelled with a space.
+    ({"action": "import", "paste": "正 科级,李娜"}, "paste"),
+])
+def test_the_new_poll_page_refuses_a_second_contest_of_one_title(admin_app, clerk, data, field):
+    meeting_id = _meeting(clerk)
+    url = f"/admin/meetings/{meeting_id}/polls/new"
+    form = {"title": "民主推荐", "kind": "democratic_recommendation"}
+    first = clerk.post(url, data={**form, "action": "add", "contest_title": "正科级", "candidates": "张伟\n王芳"})
+    assert first.status_code == 200
+    drafts = re.search(r'name="drafts" value="([^"]*)"', _text(first)).group(1)
+    before = _rows(admin_app)
+    r = clerk.post(url, data={**form, "drafts": html.unescape(drafts), **data})
+    assert r.status_code == 400
+    message = _beside(r, field)
+    assert "正" in message and "two contests" in message, message
+    assert _rows(admin_app) == before

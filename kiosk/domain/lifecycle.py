@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk.domain import evidence, paper
 from kiosk.domain.counting import compute
-from kiosk.domain.polls import contests_to_json, spec
+from kiosk.domain.polls import contests_to_json, forget, spec
 from kiosk.errors import Refusal, explained
 from kiosk.store import eventlog
 from kiosk.store.db import Database
@@ -34,6 +34,8 @@ def open_poll(db: Database, actor: str, poll_id: str, rules_text: str | None = N
                 "the poll does not fit the rules in use (%(problem)s)", problem=explained(exc))) from None
     with db.write() as conn:
         row = conn.execute("SELECT state, issued, rehearsal FROM polls WHERE id = ?", (poll_id,)).fetchone()
+        if row is None:  # deleted as a draft (another process may still hold its spec)
+            raise Refusal(404, "not_found")
         if row["state"] != "draft":
             raise Refusal(409, "state", detail=_l("the poll is %(state)s, only a draft can be opened", state=row["state"]))
         in_box = conn.execute("SELECT (SELECT count(*) FROM ballots WHERE poll_id = ?1)"
@@ -59,12 +61,56 @@ def open_poll(db: Database, actor: str, poll_id: str, rules_text: str | None = N
     return {"poll": poll_id, "state": "open", "zero_report": report}
 
 
+# Every table whose rows name a poll, child tables first. A draft without slips has rows in none
+# of them but maybe an empty paper box (paper beside tablets chosen, nothing handed out yet).
+_POLL_TABLES = ("paper_entries", "paper_ballots", "paper_boxes", "receipts", "ballots", "tokens", "token_batches")
+
+
+def delete_draft(db: Database, actor: str, poll_id: str) -> dict:
+    """Delete a poll made by mistake or for a test: only a draft with no slip issued and no paper
+    ballot handed out, made by no stage of a round (409 otherwise). Nothing of a vote is lost, as
+    there was none; the event log keeps its creation and says it was deleted, with its title."""
+    with db.write() as conn:
+        row = conn.execute("SELECT p.meeting_id, p.title, p.kind, p.state, p.issued, p.rehearsal,"
+                           " coalesce((SELECT handed_out FROM paper_boxes WHERE poll_id = p.id), 0) AS paper,"
+                           " (SELECT count(*) FROM tokens WHERE poll_id = p.id) AS slips"
+                           " FROM polls p WHERE p.id = ?", (poll_id,)).fetchone()
+        if row is None:
+            raise Refusal(404, "not_found")
+        if row["state"] != "draft":
+            raise Refusal(409, "state", detail=_l(
+                "the poll is %(state)s; only a draft that has issued no slips can be deleted", state=row["state"]))
+        if row["issued"] or row["slips"] or row["paper"]:
+            if row["rehearsal"]:
+                raise Refusal(409, "state", detail=_l(
+                    "test slips were issued for this rehearsal; reset it first, then delete it"))
+            raise Refusal(409, "state", detail=_l(
+                "%(n)s slips or paper ballots were issued for this poll; a poll that has issued slips "
+                "stays on record", n=max(row["issued"], row["slips"]) + row["paper"]))
+        stage = conn.execute("SELECT r.title FROM stage_polls s JOIN round_stages t ON t.id = s.stage_id"
+                             " JOIN rounds r ON r.id = t.round_id WHERE s.poll_id = ? LIMIT 1",
+                             (poll_id,)).fetchone()
+        if stage is not None:
+            raise Refusal(409, "state", detail=_l(
+                "the poll was made by a stage of the round “%(round)s” and stays with it", round=stage["title"]))
+        for table in _POLL_TABLES:
+            conn.execute(f"DELETE FROM {table} WHERE poll_id = ?", (poll_id,))
+        conn.execute("DELETE FROM polls WHERE id = ?", (poll_id,))
+        eventlog.append(conn, actor, "poll.deleted", {
+            "poll": poll_id, "meeting": row["meeting_id"], "title": row["title"], "kind": row["kind"],
+            **({"rehearsal": True} if row["rehearsal"] else {})})
+    forget(db, poll_id)
+    return {"poll": poll_id, "deleted": True}
+
+
 def close_poll(db: Database, rules: Rules, actor: str, poll_id: str, signer: evidence.Signer) -> dict:
     """Close: unused tokens become void, the ballot box's digest and the result are
     fixed, and the result certificate is signed (SECURITY.md, "Integrity and evidence")."""
     sp = spec(db, poll_id)
     with db.write() as conn:
         row = conn.execute("SELECT state, rehearsal, rules_sha256 FROM polls WHERE id = ?", (poll_id,)).fetchone()
+        if row is None:  # deleted as a draft (another process may still hold its spec)
+            raise Refusal(404, "not_found")
         if row["state"] != "open":
             raise Refusal(409, "state", detail=_l("the poll is %(state)s, only an open poll can be closed", state=row["state"]))
         paper.into_box(conn, poll_id)  # the paper box closed first; its ballots join the box

@@ -87,6 +87,15 @@ def duplicate_name_refusal(contest: str, name: str, field: str = "candidates") -
         contest=contest, name=name, example=example))
 
 
+def duplicate_title_refusal(title: str, field: str = "contests") -> Refusal:
+    """Two contests of one poll share a title: say so, and how to fix it (the pages and the API
+    refuse alike, and the new-poll page as soon as the second contest is added)."""
+    return Refusal(400, "invalid", field=field, title=title, detail=_l(
+        "two contests are both called “%(title)s”, so a voter could not tell which one a candidate "
+        "stands in. Give each contest its own title, such as the post, or put their candidates in one "
+        "contest", title=title))
+
+
 def contests_to_json(contests: tuple[tk.Contest, ...]) -> list[dict]:
     return [
         {
@@ -121,6 +130,9 @@ def create(db: Database, rules: Rules, actor: str, meeting_id: str, title: objec
     except tk.DuplicateNameError as exc:
         index = [c.id for c in parsed].index(exc.contest_id)
         raise duplicate_name_refusal(exc.contest, exc.name, f"contests[{index}].candidates") from exc
+    except tk.DuplicateTitleError as exc:
+        index = [c.id for c in parsed].index(exc.contest_id)
+        raise duplicate_title_refusal(exc.title, f"contests[{index}].title") from exc
     except ValueError as exc:
         raise _field(getattr(exc, "field", "contests"), explained(exc)) from exc
     poll = {
@@ -171,6 +183,13 @@ def spec(db: Database, poll_id: str) -> PollSpec:
             _specs.clear()
         _specs[key] = found
     return found
+
+
+def forget(db: Database, poll_id: str) -> None:
+    """Drop a deleted poll's cached spec (lifecycle.delete_draft): ids are never reused, so a
+    stale entry in another process only ever meets a poll that no longer exists (404)."""
+    with _specs_lock:
+        _specs.pop((str(db.path), poll_id), None)
 
 
 def get(db: Database, poll_id: str) -> dict:

@@ -30,6 +30,8 @@ def reset(db: Database, actor: str, poll_id: str, reason: object = None) -> dict
                       problem=_l("must be text of at most %(n)s characters", n=MAX_REASON))
     with db.write() as conn:
         row = conn.execute("SELECT rehearsal, state, cast_count FROM polls WHERE id = ?", (poll_id,)).fetchone()
+        if row is None:  # a draft deleted meanwhile (lifecycle.delete_draft)
+            raise Refusal(404, "not_found")
         if not row["rehearsal"]:
             raise Refusal(409, "state", detail=_l("only a rehearsal can be reset; a real poll keeps its ballots"))
         removed = {table: conn.execute(f"DELETE FROM {table} WHERE poll_id = ?", (poll_id,)).rowcount

@@ -218,6 +218,13 @@ def document(rules=None) -> dict:
         "/api/v1/polls/{poll_id}": {"get": {
             "summary": "A poll", "security": BEARER, "parameters": [path_id("poll_id")],
             "responses": {**ok("The poll", {"$ref": "#/components/schemas/Poll"}), **errors(401, 403, 404)},
+        }, "delete": {
+            "summary": "Delete a draft poll that has issued no slips (one made by mistake or for a test)",
+            "description": ("Only a draft with no slip issued and no paper ballot handed out, made by no stage "
+                            "of a round; any other poll answers 409 and stays (a rehearsal with test slips: "
+                            "reset it first). Logged (`poll.deleted`) with the poll's title."),
+            "security": BEARER, "parameters": [path_id("poll_id")],
+            "responses": {**ok("Deleted; no body", status=204), **errors(401, 403, 404, 409)},
         }},
         "/api/v1/polls/{poll_id}/tokens": {"post": {
             "summary": "Issue one-time tokens, shown this once",

@@ -138,6 +138,14 @@ def get_poll(poll_id: str):
     return jsonify(poll)
 
 
+@bp.delete("/polls/<poll_id>")
+@require_key("admin")
+def delete_poll(poll_id: str):
+    """A draft with no slips issued, made by mistake or for a test; 409 for any other poll."""
+    lifecycle.delete_draft(db(), actor(), poll_id)
+    return "", 204
+
+
 @bp.post("/polls/<poll_id>/tokens")
 @require_key("admin")
 def issue_tokens(poll_id: str):
