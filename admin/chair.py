@@ -202,10 +202,11 @@ RESULT_LABELS = {
     "role_chair": _l("Chair"), "role_scrutineer": _l("Scrutineer"), "role_teller": _l("Teller"),
     "signature": _l("Sign here"), "sign_date": _l("Date signed"),
     "digest": _l("Ballot box digest (SHA-256): "), "signing_key": _l("Signing key fingerprint: "),
-    "evidence_note": _l("These two are for checking: the digest fixes every ballot in the box at the close, and the "
-                        "fingerprint names the key that signed this result. Anyone can download the poll's evidence "
-                        "bundle from the bulletin board and check with ballotroom verify that no ballot was changed "
-                        "and that this server signed the result."),
+    "evidence_note": _l("These three are for checking: the digest fixes every ballot in the box at the close, the "
+                        "fingerprint names the key that signed this result, and the log head at the close is the one "
+                        "read out in the room, which ballotroom log verify --head finds in the event log. Anyone can "
+                        "download the poll's evidence bundle from the bulletin board and check with ballotroom verify "
+                        "that no ballot was changed and that this server signed the result."),
     "page": _l("Page %(page)s of %(pages)s"),
     # a poll with paper ballots beside tablets (kiosk.documents.paper_ballot)
     "media_heading": _l("Ballots"), "medium_tablet": _l("Tablet"), "medium_paper": _l("Paper"),

@@ -102,3 +102,62 @@ def test_records_need_an_administrator(api, instance):
 def test_names_split_on_lines_and_chinese_separators():
     assert records.names("钱二、孙三\n李四，周五; 吴六") == ["钱二", "孙三", "李四", "周五", "吴六"]
     assert records.names("") == []
+
+
+# --- the signatures stay with the figures they certify ---------------------------------------------
+
+def _people(prefix, names):
+    return [{"id": f"{prefix}{i}", "name": n} for i, n in enumerate(names, 1)]
+
+
+def _closed_with(api, web, kind, contests, answers):
+    meeting = api.meeting(11, present=11, title="县委常委会")
+    poll = api.poll(meeting, kind, contests, title="干部任用")
+    tokens = api.tokens(poll, 11)
+    api.open(poll)
+    for token in tokens[:10]:
+        assert api.vote(token, answers).status_code == 201
+    web.post(f"/chair/polls/{poll}/records", data={
+        "place": "县委常委会议室", "chair": "赵一", "scrutineers": "钱二、孙三", "tellers": "李四、周五"})
+    api.close(poll)
+    pdf = web.get(f"/chair/polls/{poll}/result.pdf?lang=zh_CN").data
+    return [re.sub(r"\s+", "", page.extract_text()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_a_committee_of_two_posts_with_five_signers_fits_one_page(api, web):
+    pages = _closed_with(api, web, "standing_committee", [
+        {"id": "p1", "title": "县财政局副局长", "places": 1, "candidates": _people("a", ["张伟", "李娜", "刘洋"])},
+        {"id": "p2", "title": "县交通运输局局长", "places": 1, "candidates": _people("b", ["王强", "赵敏", "陈静"])}],
+        {**{f"a{i}": "agree" for i in (1, 2, 3)}, **{f"b{i}": "disagree" for i in (1, 2, 3)}})
+    assert len(pages) == 1
+    assert pages[0].count("在此签名") == 5 and "陈静" in pages[0]
+
+
+@pytest.mark.parametrize("shape", ["four posts", "a survey of 40"])
+def test_the_signatures_never_stand_alone_on_a_page(api, web, shape):
+    if shape == "four posts":
+        contests = [{"id": f"p{j}", "title": f"县第{j}局副局长", "places": 1,
+                     "candidates": _people(f"x{j}-", ["张伟", "李娜", "刘洋", "王强"])} for j in range(1, 5)]
+        answers = {f"x{j}-{i}": "agree" for j in range(1, 5) for i in range(1, 5)}
+        kind, last = "standing_committee", "县第4局副局长"
+    else:
+        contests = [{"id": "s", "title": "新提拔干部", "places": 1,
+                     "candidates": _people("s", [f"测评对象{i:02d}" for i in range(1, 41)])}]
+        answers = {f"s{i}": "satisfied" for i in range(1, 41)}
+        kind, last = "survey", "测评对象40"
+    pages = _closed_with(api, web, kind, contests, answers)
+    assert len(pages) >= 2
+    signed = [page for page in pages if "在此签名" in page]
+    assert len(signed) == 1 and signed[0].count("在此签名") == 5
+    # On that page, the last of the results the signatures certify.
+    assert last in signed[0]
+
+
+def test_the_footer_says_what_each_of_its_three_codes_is_for(api, web):
+    poll = _closed(api, web)
+    text = _text(web.get(f"/chair/polls/{poll}/result.pdf?lang=zh_CN").data)
+    for code in ("票箱校验码", "签名核对码", "结束投票时的日志核对码"):
+        assert code in text
+    assert "以上三项用于核对" in text and "以上两项" not in text
+    english = _text(web.get(f"/chair/polls/{poll}/result.pdf?lang=en").data)
+    assert "Thesethreeareforchecking" in english and "logverify--head" in english

@@ -173,6 +173,13 @@ def _zero(report: dict | None, L: Callable[[str], str]) -> dict:
         f"{L('zero_head')}{report['log_head']['code']}"]}
 
 
+# A contest of at most KEPT_ROWS candidates (about half a page) moves whole to the next page rather
+# than split; the last one goes with the signatures. A longer last one keeps its last TAIL_ROWS
+# rows with them.
+KEPT_ROWS = 20
+TAIL_ROWS = 3
+
+
 def render(sheet: dict) -> bytes:
     """The model as an A4 PDF: page n of N, and on every page the footer with the digest, the
     key fingerprint and what they are for."""
@@ -189,8 +196,14 @@ def render(sheet: dict) -> bytes:
     story = [p(sheet["title"], title), p(f"{sheet['heading']} · {sheet['kind']}", sub)]
     if sheet["rehearsal"]:
         story.append(p(sheet["rehearsal"], ParagraphStyle("rehearsal", parent=title, textColor=colors.HexColor("#b00000"))))
-    facts = Table([[p(k), p(v)] for k, v in sheet["facts"]], colWidths=[30 * mm, 140 * mm])
-    facts.setStyle(_grid(font, header=False))
+    # The first fact (the meeting) on a line of its own, the others two a line: a short table
+    # leaves room for the results and their signatures on one page.
+    first, *rest = sheet["facts"]
+    fact_rows = [[p(first[0]), p(first[1]), "", ""]] + [
+        [cell for k, v in rest[i:i + 2] for cell in (p(k), p(v))] + [""] * (4 - 2 * len(rest[i:i + 2]))
+        for i in range(0, len(rest), 2)]
+    facts = Table(fact_rows, colWidths=[24 * mm, 61 * mm, 24 * mm, 61 * mm])
+    facts.setStyle(TableStyle([*_grid(font, header=False).getCommands(), ("SPAN", (1, 0), (3, 0))]))
     story += [facts, p(sheet["times_note"], small), Spacer(1, 3 * mm)]
     counts = Table([[p(k) for k, _ in sheet["counts"]], [p(v) for _, v in sheet["counts"]]],
                    colWidths=[170 * mm / len(sheet["counts"])] * len(sheet["counts"]))
@@ -209,41 +222,57 @@ def render(sheet: dict) -> bytes:
     if sheet["percent_note"]:
         story.append(p(sheet["percent_note"], small))
     story += [p(sheet["zero"]["heading"], heading)] + [p(line, small) for line in sheet["zero"]["lines"]]
-    width = (170 * mm - 45 * mm) / max(1, len(sheet["columns"]) - 1)
-    for contest in sheet["contests"]:
-        rows = [[p(c) for c in sheet["columns"]]] + [[p(v) for v in row] for row in contest["rows"]]
-        table = Table(rows, colWidths=[45 * mm] + [width] * (len(sheet["columns"]) - 1), repeatRows=1)
-        table.setStyle(_grid(font))
-        story += [p(contest["title"], heading), table]
-        story += [p(note) for note in contest["notes"]]
+    widths = [45 * mm] + [(170 * mm - 45 * mm) / max(1, len(sheet["columns"]) - 1)] * (len(sheet["columns"]) - 1)
+
+    def table(rows: list[list[str]], header: bool = True) -> Table:
+        made = Table(([[p(c) for c in sheet["columns"]]] if header else []) + [[p(v) for v in row] for row in rows],
+                     colWidths=widths, repeatRows=1 if header else 0)
+        made.setStyle(_grid(font, header=header))
+        return made
+
     lines = [[p(role), p(name or ""), p(sheet["sign"]), "", p(sheet["sign_date"]), ""]
              for role, name in sheet["signers"]]
     signatures = Table(lines, colWidths=[20 * mm, 28 * mm, 19 * mm, 47 * mm, 19 * mm, 37 * mm],
-                       rowHeights=[13 * mm] * len(lines))
+                       rowHeights=[10 * mm] * len(lines))
     signatures.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), font), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
         ("LINEBELOW", (3, 0), (3, -1), 0.6, colors.black), ("LINEBELOW", (5, 0), (5, -1), 0.6, colors.black),
     ]))
-    story += [Spacer(1, 6 * mm), KeepTogether([signatures])]
+    signed = [Spacer(1, 4 * mm), signatures]
+    *before, last = sheet["contests"]
+    for contest in before:  # a contest that fits on a page is not split, nor its heading left behind
+        part = [p(contest["title"], heading), table(contest["rows"]), *[p(note) for note in contest["notes"]]]
+        story += [KeepTogether(part)] if len(contest["rows"]) <= KEPT_ROWS else part
+    # The signatures certify the figures: they never stand alone on a page. The last contest goes
+    # with them whole when it fits on a page; a longer one (a survey of many names) keeps its last
+    # rows with them, the rest of its table running on before.
+    notes = [p(note) for note in last["notes"]]
+    if len(last["rows"]) <= KEPT_ROWS:
+        story.append(KeepTogether([p(last["title"], heading), table(last["rows"]), *notes, *signed]))
+    else:
+        story += [p(last["title"], heading), table(last["rows"][:-TAIL_ROWS])]
+        story.append(KeepTogether([table(last["rows"][-TAIL_ROWS:], header=False), *notes, *signed]))
+
+    # The footer: the three codes and the note that says what they are for, its last line 8 mm
+    # above the bottom edge; the page's text stops above its first line, however long the note is
+    # in the reader's language.
+    footer_lines = [f"{sheet['digest'][0]}{sheet['digest'][1]}", f"{sheet['fingerprint'][0]}{sheet['fingerprint'][1]}",
+                    f"{sheet['close_head'][0]}{sheet['close_head'][1]}",
+                    *_wrap(sheet["evidence_note"], font, 7, 150 * mm)]
+    footer_top = 8 * mm + (len(footer_lines) - 1) * 3.6 * mm
 
     def footer(canvas: Canvas, page: int, pages: int) -> None:
         canvas.saveState()
         canvas.setFont(font, 7)
         canvas.setFillGray(0.25)
-        y = 24 * mm  # three lines and the note above the bottom edge
-        for text in (f"{sheet['digest'][0]}{sheet['digest'][1]}", f"{sheet['fingerprint'][0]}{sheet['fingerprint'][1]}",
-                     f"{sheet['close_head'][0]}{sheet['close_head'][1]}"):
-            canvas.drawString(20 * mm, y, text)
-            y -= 3.6 * mm
-        for line in _wrap(sheet["evidence_note"], font, 7, 150 * mm):
-            canvas.drawString(20 * mm, y, line)
-            y -= 3.6 * mm
+        for number, text in enumerate(footer_lines):
+            canvas.drawString(20 * mm, footer_top - number * 3.6 * mm, text)
         canvas.drawRightString(190 * mm, 17 * mm, sheet["page"] % {"page": page, "pages": pages})
         canvas.restoreState()
 
     buf = io.BytesIO()
     SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-                      bottomMargin=30 * mm, title=sheet["title"], invariant=True).build(
+                      bottomMargin=footer_top + 5 * mm, title=sheet["title"], invariant=True).build(
         story, canvasmaker=numbered(footer))
     return buf.getvalue()
 
