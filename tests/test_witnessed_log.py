@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk.cli.main import main as cli
+from kiosk.domain.witness import one_slip
 from kiosk.store import eventlog
 
 
@@ -154,3 +155,57 @@ def test_a_head_code_reads_back_as_typed_by_a_person(raw):
     assert len(code) == 19 and code.count("-") == 3
     typed = code.lower().replace("-", "").replace("0", "o").replace("1", "l")
     assert eventlog.normalize_head_code(typed) == code
+
+
+def _one_typo(code: str, position: int) -> str:
+    """``code`` with the character at ``position`` (of the 16, dashes not counted) typed wrong."""
+    plain = code.replace("-", "")
+    wrong = "Z" if plain[position] != "Z" else "Y"
+    plain = plain[:position] + wrong + plain[position + 1:]
+    return "-".join(plain[i:i + 4] for i in range(0, 16, 4))
+
+
+@pytest.mark.parametrize("position", [0, 7, 15])
+def test_a_head_typed_with_one_wrong_character_says_mistyped_and_names_the_head_meant(
+        api, database, instance, capsys, position):
+    _vote_and_close(api)
+    witnessed = _head(database)
+    typo = _one_typo(witnessed["code"], position)
+    capsys.readouterr()
+    assert cli(["log", "verify", "--instance", str(instance), "--head", typo]) == 1  # still a failed check
+    err = capsys.readouterr().err
+    assert typo in err and "mistyped" in err and "written down" in err
+    assert witnessed["code"] in err and f"entry {witnessed['seq']}" in err  # the one probably meant
+    # Said first: the typing, before any word of removal or rewriting.
+    assert "removed" not in err and "rewritten" not in err
+    assert err.index("mistyped") < err.index(witnessed["code"])
+
+
+def test_a_head_far_from_every_entry_says_first_it_may_be_mistyped(api, database, instance, capsys):
+    _vote_and_close(api)
+    capsys.readouterr()
+    assert cli(["log", "verify", "--instance", str(instance), "--head", "ZZZZ-ZZZZ-ZZZZ-ZZZZ"]) == 1
+    err = capsys.readouterr().err
+    assert err.index("mistyped") < err.index("removed or rewritten")
+
+
+@pytest.mark.parametrize(("typed", "known", "one"), [
+    ("ABCD-EFGH-JKMN-PQRS", "ABCD-EFGH-JKMN-PQRS", False),  # the same is no slip (it is found)
+    ("ABCD-EFGH-JKMN-PQRT", "ABCD-EFGH-JKMN-PQRS", True),
+    ("ZBCD-EFGH-JKMN-PQRS", "ABCD-EFGH-JKMN-PQRS", True),
+    ("ZBCD-EFGH-JKMN-PQRT", "ABCD-EFGH-JKMN-PQRS", False),  # two characters: not offered
+    ("BACD-EFGH-JKMN-PQRS", "ABCD-EFGH-JKMN-PQRS", False),  # two swapped differ in two
+])
+def test_one_slip_boundary(typed, known, one):
+    assert one_slip(typed, known) is one
+
+
+def test_the_chinese_message_says_mistyped_first(api, database, instance, capsys, monkeypatch):
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    _vote_and_close(api)
+    witnessed = _head(database)
+    typo = _one_typo(witnessed["code"], 3)
+    capsys.readouterr()
+    assert cli(["log", "verify", "--instance", str(instance), "--head", typo]) == 1
+    err = capsys.readouterr().err
+    assert "输错" in err and witnessed["code"] in err and "删除" not in err

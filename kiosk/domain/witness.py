@@ -67,7 +67,7 @@ def check(db: Database, public_key: Ed25519PublicKey, heads: list[str] = ()) -> 
     for poll in polls:
         result.certified += 1
         result.problems += _close_problems(poll, public_key, by_hash)
-    seen = {eventlog.head_code(eventlog.GENESIS)} | {eventlog.head_code(row["hash"]) for row in rows}
+    seen = {eventlog.head_code(eventlog.GENESIS): 0} | {eventlog.head_code(row["hash"]): row["seq"] for row in rows}
     for typed in heads:
         try:
             code = eventlog.normalize_head_code(typed)
@@ -77,9 +77,31 @@ def check(db: Database, public_key: Ed25519PublicKey, heads: list[str] = ()) -> 
                                            {"typed": repr(typed), "example": "7K3Q-M9XD-2FJA-W0PE"}))
             continue
         if code not in seen:
-            result.problems.append(Problem(N_("the witnessed head %(code)s is not in the log: entries the room saw "
-                                              "were removed or rewritten after it was read out"), {"code": code}))
+            result.problems.append(_missing_head(code, seen))
     return result
+
+
+def _missing_head(code: str, seen: dict[str, int]) -> Problem:
+    """A head that is not in the chain. Far likelier than a rewritten log is a code mistyped (or
+    miswritten in the room): say that first, and name the code of the chain it was probably meant
+    for when one differs from it by a single character (a rewritten log's heads are new hashes,
+    never one character away from the old)."""
+    near = sorted((seq, known) for known, seq in seen.items() if one_slip(code, known))
+    if len(near) == 1:
+        seq, known = near[0]
+        return Problem(N_("the witnessed head %(code)s is not in the log. It may have been mistyped: check it "
+                          "against what was written down in the room. The log holds %(near)s (entry %(seq)s), "
+                          "which differs from it in one character: probably the head that was meant."),
+                       {"code": code, "near": known, "seq": seq})
+    return Problem(N_("the witnessed head %(code)s is not in the log. It may have been mistyped: check it against "
+                      "what was written down in the room (the projector, the result sheet) and type it again. "
+                      "If it is exactly what the room saw, entries the room saw were removed or rewritten after it "
+                      "was read out."), {"code": code})
+
+
+def one_slip(typed: str, known: str) -> bool:
+    """Whether two head codes (normalised, same length) differ by one character typed wrong."""
+    return len(typed) == len(known) and sum(a != b for a, b in zip(typed, known, strict=True)) == 1
 
 
 # eventlog.verify's problems ("entry N: ..."), as sentences (admin/log.py says them the same way).
