@@ -27,7 +27,7 @@ bp = Blueprint("roster", __name__)
 SHOW = ("all", "absent", "present", "left")
 SHEET_LABELS = {
     "sheet": _l("Sign-in sheet"), "number": _l("No."),
-    "heading": _l("Members who should attend: %(expected)s. Date: ______________"),
+    "expected": _l("Members who should attend: %(expected)s"), "date": _l("Date:"),
     "name": _l("Name"), "post": _l("Post"), "signature": _l("Signature"), "note": _l("Note"),
     "no_unit": _l("(no unit given)"), "page": _l("Page %(page)s of %(pages)s"),
 }

@@ -21,8 +21,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from kiosk.documents.pages import numbered
 from kiosk.documents.slips import cjk_font
 
-# Keys ``labels`` is asked for: sheet, heading (with %(expected)s), number, name, post, signature,
-# note, no_unit, page (with %(page)s and %(pages)s).
+# Keys ``labels`` is asked for: sheet, expected (with %(expected)s), date, number, name, post,
+# signature, note, no_unit, page (with %(page)s and %(pages)s).
 WIDTHS = (12 * mm, 34 * mm, 50 * mm, 56 * mm, 18 * mm)  # No., name, post, signature, note: 170 mm
 ROW_HEIGHT = 11 * mm  # room for a handwritten signature
 
@@ -44,8 +44,14 @@ def render(meeting_title: str, expected: int, groups: list[tuple[str, list[dict]
     def p(text: object, style=body) -> Paragraph:
         return Paragraph(_escape(text), style)
 
-    story = [p(meeting_title, title), p(labels("sheet"), subtitle),
-             p(labels("heading") % {"expected": expected}, body), Spacer(1, 3 * mm)]
+    # How many should attend on the left, the date to fill in on the right on a line of its own:
+    # cells, not spaces in one sentence (a paragraph folds any run of spaces into one).
+    date_label = ParagraphStyle("date", parent=body, alignment=2)
+    heading = Table([[p(labels("expected") % {"expected": expected}), p(labels("date"), date_label), ""]],
+                    colWidths=[100 * mm, 22 * mm, 48 * mm])
+    heading.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (0, 0), 0),
+                                 ("LINEBELOW", (2, 0), (2, 0), 0.6, colors.black)]))
+    story = [p(meeting_title, title), p(labels("sheet"), subtitle), heading, Spacer(1, 3 * mm)]
     rows = [[p(labels(k), head) for k in ("number", "name", "post", "signature", "note")]]
     style = [
         ("FONTNAME", (0, 0), (-1, -1), font),
