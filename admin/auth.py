@@ -55,6 +55,9 @@ def login():
                                      request.form.get("password", ""))
         if user is None:
             throttle.failed(request.remote_addr or "")
+            # One line for whoever watches the server; the page tells the person.
+            current_app.logger.warning("login failed for the name %r from %s",
+                                       request.form.get("name", "").strip()[:64], request.remote_addr or "?")
             error = _("Wrong name or password. Check both and try again.")
         else:
             lang = session.get("lang")

@@ -73,11 +73,19 @@ def authenticate(db: Database, name: str, password: str) -> User | None:
         # Spend the same time as a real check so names cannot be probed by timing.
         blocking.run(_hasher.hash, password or "x")
         return None
-    try:
-        blocking.run(_hasher.verify, row["password_hash"], password)
-    except (VerificationError, InvalidHashError):
+    if not blocking.run(_password_matches, row["password_hash"], password):
         return None
     return User(row["id"], row["name"], row["role"])
+
+
+def _password_matches(stored_hash: str, password: str) -> bool:
+    """Whether ``password`` is the one hashed. A wrong password is an answer, not an error: it
+    must not leave the hashing thread as an exception, which the production server's thread pool
+    writes to the server log with its traceback on every failed login."""
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def get_user(db: Database, user_id: str) -> User | None:
