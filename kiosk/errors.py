@@ -193,6 +193,15 @@ def field_words(path: str) -> str:
     return text
 
 
+CLAUSES = _l("; ")  # between the problems of one message: "；" in Chinese, "; " in English
+
+
+def listed(problems) -> str:
+    """Several problems as one sentence's clauses, joined as the reader's language writes them
+    (第 1 行：…；第 3 行：…), in the language of the request that makes the message."""
+    return str(CLAUSES).join(str(problem) for problem in problems)
+
+
 def explained(error: Exception):
     """A tally refusal's sentence in the user's language: tally keeps the template and its values
     apart (tally/messages.py), so the catalog's translation applies; otherwise its own text."""

@@ -21,7 +21,7 @@ import sqlite3
 from flask_babel import lazy_gettext as _l
 from pypinyin import Style, pinyin
 
-from kiosk.errors import Refusal
+from kiosk.errors import Refusal, listed
 from kiosk.store import eventlog
 from kiosk.store.db import Database
 
@@ -155,7 +155,7 @@ def _refuse(errors: list, where: int | None = None) -> None:
     shown = [str(e) for e in errors[:MAX_ERRORS_SHOWN]]
     if len(errors) > MAX_ERRORS_SHOWN:
         shown.append(str(_l("and %(n)s more", n=len(errors) - MAX_ERRORS_SHOWN)))
-    raise Refusal(400, "invalid", detail=_l("%(lines)s. Nothing was stored", lines="; ".join(shown)),
+    raise Refusal(400, "invalid", detail=_l("%(lines)s. Nothing was stored", lines=listed(shown)),
                   problems=shown)
 
 
