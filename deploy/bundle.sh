@@ -33,7 +33,7 @@ else
   echo "bundle: no CJK font at $FONT (apt install fonts-wqy-microhei, or set BALLOTROOM_CJK_FONT)" >&2
   exit 1
 fi
-cp deploy/*.service deploy/*.timer deploy/*.conf deploy/*.md "$OUT/deploy/"
+cp deploy/*.service deploy/*.timer deploy/*.conf deploy/*.md deploy/*.html "$OUT/deploy/"
 cp deploy/install.sh "$OUT/install.sh"
 chmod +x "$OUT/install.sh"
 echo "$PYVER" > "$OUT/python-version"

@@ -31,9 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "deploy" / "nginx-ballotroom.conf"
 STARTUP = 60  # seconds a component may take to answer; a bound, never a speed requirement
-# How long nginx keeps a process out after it failed (the site's fail_timeout). Each of nginx's
-# workers keeps its own count, so only this long after the last failure is a restarted process
-# back for all of them.
+# How long nginx keeps a process out after it failed (the site's fail_timeout): only this long
+# after the last failure is a restarted process back (the upstreams' zone shares the count
+# between nginx's workers).
 FAIL_TIMEOUT = float(re.search(r"fail_timeout=(\d+)s", SITE.read_text(encoding="utf-8")).group(1))
 
 
@@ -197,6 +197,12 @@ def _children(pid: int) -> list[int]:
     return []
 
 
+def _accepts(host: str, port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1):
+        return True
+    return False
+
+
 def _answers(url: str, context: ssl.SSLContext | None = None) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2, context=context) as answer:
@@ -215,6 +221,7 @@ def site_for(ports: list[int], listen: int, cert: Path, key: str | Path) -> str:
     text = text.replace("    listen 443 ssl;\n    listen [::]:443 ssl;\n", f"    listen 127.0.0.1:{listen} ssl;\n")
     text = text.replace("/var/lib/ballotroom/certs/server.crt", str(cert))
     text = text.replace("/var/lib/ballotroom/certs/server.key", str(key))
+    text = text.replace("root /opt/ballotroom/deploy;", f"root {ROOT / 'deploy'};")
     return text
 
 
@@ -230,7 +237,9 @@ class Nginx:
         self.site = site_for(ports, self.port, certs_folder / "server.crt", certs_folder / "server.key")
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> Nginx:
+    def start(self, servers_up: bool = True) -> Nginx:
+        """Start nginx; wait until the servers answer through it (``servers_up``), or else
+        until nginx itself accepts connections."""
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "site.conf").write_text(self.site, encoding="utf-8")
         temp = "\n".join(f"    {name}_temp_path {self.folder / name};"
@@ -246,7 +255,9 @@ class Nginx:
         self.process = subprocess.Popen(
             [tool("nginx"), "-c", str(self.folder / "nginx.conf"), "-p", str(self.folder), "-e", str(log)],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
-        _started(self.process, log, lambda: _answers(self.url + "/login", self.context), "nginx")
+        ready = ((lambda: _answers(self.url + "/login", self.context)) if servers_up
+                 else (lambda: _accepts("127.0.0.1", self.port)))
+        _started(self.process, log, ready, "nginx")
         return self
 
     def stop(self) -> None:

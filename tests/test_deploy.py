@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import urllib.error
+import urllib.request
 from pathlib import Path
+
+import pytest
 
 from kiosk.app import create_app
 from kiosk.web import ballot_lane
@@ -69,3 +74,30 @@ def test_every_location_that_sets_headers_passes_the_clients_address_and_host():
         own = set(re.findall(r"proxy_set_header (\S+)", block))
         if own:
             assert {"Host", "X-Real-IP", "X-Forwarded-Proto"} <= own, location
+
+
+def test_a_tablet_gets_the_rooms_words_when_no_process_answers(tmp_path):
+    # nginx itself, serving the shipped site in front of a port nothing listens on: the answer
+    # stays a 502 (clients and nginx's own retries read the status) with the page in deploy/.
+    from hall_helpers import Nginx, free_port, tool
+
+    from kiosk.web import certs
+
+    if tool("nginx") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("nginx is not installed (.ci/run installs it)")
+        pytest.skip("nginx is not installed (apt install nginx)")
+    paths = certs.create(tmp_path / "certs", ["localhost"], ["127.0.0.1"])
+    nginx = Nginx(tmp_path / "nginx", [free_port()], paths.folder).start(servers_up=False)
+    try:
+        for path, method in (("/", "GET"), ("/api/v1/ballots", "POST")):
+            request = urllib.request.Request(nginx.url + path, method=method, data=b"{}" if method == "POST" else None)
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                urllib.request.urlopen(request, timeout=10, context=nginx.context)
+            page = answer.value.read().decode("utf-8")
+            assert answer.value.code == 502
+            assert "服务器暂时没有应答" in page and "The server did not answer" in page
+    finally:
+        nginx.stop()
+    html = (DEPLOY / "ballotroom-unavailable.html").read_text(encoding="utf-8")
+    assert "http://" not in html and "https://" not in html and "src=" not in html  # nothing fetched
