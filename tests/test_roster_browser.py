@@ -100,7 +100,7 @@ def test_the_roster_pages_fit_in_both_languages(room, lang, viewport):
             page.goto(f"{server.url}/admin/meetings/{meeting}/roster?lang={lang}")
             text = page.locator("main").inner_text()
             assert ("未到（16 人）" if lang == "zh_CN" else "Absent (16)") in text
-            assert ("中途离会" if lang == "zh_CN" else "Left early") in text
+            assert ("提前离场" if lang == "zh_CN" else "Left early") in text
             _fits(page)
             shot(page, f"roster-overview-{lang}-{viewport['width']}")
             page.goto(f"{server.url}/admin/meetings/{meeting}/roster/door")
