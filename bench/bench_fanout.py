@@ -44,7 +44,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 
 from bench_hall import new_poll, stored  # noqa: E402
 from bench_sockets import run_wrk  # noqa: E402
-from hall_helpers import Nginx, Redis, Workers, tool  # noqa: E402
+from hall_helpers import Nginx, Workers, hall_instance, missing_tools  # noqa: E402
 
 NS = "/live"
 
@@ -145,31 +145,23 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=100)
     ap.add_argument("--think-ms", type=int, default=200)
     args = ap.parse_args()
-    missing = [t for t in ("redis-server", "nginx", "wrk") if tool(t) is None]
-    if missing:
-        print(f"not installed: {', '.join(missing)} (apt install {' '.join(missing)})", file=sys.stderr)
+    if missing_tools("redis-server", "nginx", "wrk"):
         return 1
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
-    from kiosk.cli.instances import init_instance
+    # The server's modules load once the tools are known to be there.
     from kiosk.domain import accounts
     from kiosk.store.db import Database
-    from kiosk.web import certs
 
-    work = Path(tempfile.mkdtemp(prefix="ballotroom-fanout-"))
-    instance = work / "instance"
-    init_instance(str(instance), "admin", "bench-password-123")
-    redis_server = Redis(work / "redis").start()
-    (instance / "config.toml").write_text(f'redis_url = "{redis_server.url}"\nenrollment = false\n')
-    database = Database(instance / "ballotroom.db")
-    key = accounts.create_api_key(database, "admin")
+    made = hall_instance(Path(tempfile.mkdtemp(prefix="ballotroom-fanout-")), "bench-password-123")
+    work, instance, db, redis_server, key = made.folder, made.instance, made.db, made.redis, made.key
+    database = Database(db)
     chair_keys = [accounts.create_api_key(database, "chair", f"bench {i}")
                   for i in range(math.ceil(args.dashboards / 10))]
-    paths = certs.create(instance / "certs", ["localhost"], ["127.0.0.1"])
-    db = instance / "ballotroom.db"
+    database.close()
     one = Workers(instance, 1, work / "one.log").start()
     two = Workers(instance, 2, work / "two.log").start()
-    nginx_two = Nginx(work / "nginx-two", two.ports, paths.folder).start()
+    nginx_two = Nginx(work / "nginx-two", two.ports, made.certs).start()
     servers = {"1 process, direct": (one.urls[0], None, one.urls[0]),
                "2 processes, nginx": (nginx_two.url, nginx_two.context, two.urls[0])}
     results: list[dict] = []

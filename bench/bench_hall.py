@@ -41,7 +41,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from benchlib import DEMOCRATIC_POLL, call  # noqa: E402
-from hall_helpers import Nginx, Redis, Workers, tool  # noqa: E402
+from hall_helpers import Nginx, Workers, hall_instance, missing_tools  # noqa: E402
 
 
 def new_poll(base: str, key: str, tokens: int) -> tuple[str, list[str]]:
@@ -126,29 +126,16 @@ def main() -> int:
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--burst", type=int, default=10000)
     args = ap.parse_args()
-    missing = [t for t in ("redis-server", "nginx", "wrk") if tool(t) is None]
-    if missing:
-        print(f"not installed: {', '.join(missing)} (apt install {' '.join(missing)})", file=sys.stderr)
+    if missing_tools("redis-server", "nginx", "wrk"):
         return 1
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
-    from kiosk.cli.instances import init_instance
-    from kiosk.domain import accounts
-    from kiosk.store.db import Database
-    from kiosk.web import certs
-
-    work = Path(tempfile.mkdtemp(prefix="ballotroom-hall-"))
-    instance = work / "instance"
-    init_instance(str(instance), "admin", "bench-password-123")
-    redis_server = Redis(work / "redis").start()
-    (instance / "config.toml").write_text(f'redis_url = "{redis_server.url}"\nenrollment = false\n')
-    key = accounts.create_api_key(Database(instance / "ballotroom.db"), "admin")
-    paths = certs.create(instance / "certs", ["localhost"], ["127.0.0.1"])
-    db = instance / "ballotroom.db"
+    made = hall_instance(Path(tempfile.mkdtemp(prefix="ballotroom-hall-")), "bench-password-123")
+    work, instance, db, redis_server, key = made.folder, made.instance, made.db, made.redis, made.key
     one = Workers(instance, 1, work / "one.log").start()
     two = Workers(instance, 2, work / "two.log").start()
-    nginx_one = Nginx(work / "nginx-one", one.ports, paths.folder).start()
-    nginx_two = Nginx(work / "nginx-two", two.ports, paths.folder).start()
+    nginx_one = Nginx(work / "nginx-one", one.ports, made.certs).start()
+    nginx_two = Nginx(work / "nginx-two", two.ports, made.certs).start()
     servers = {"1 process, direct": (one.urls[0], one.urls[0]),
                "1 process, nginx": (nginx_one.url, one.urls[0]),
                "2 processes, nginx": (nginx_two.url, two.urls[0])}

@@ -43,7 +43,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from bench_hall import new_poll  # noqa: E402
-from hall_helpers import STARTUP, Load, Nginx, Redis, Workers, _answers, tool  # noqa: E402
+from hall_helpers import STARTUP, Load, Nginx, Workers, _answers, hall_instance, missing_tools  # noqa: E402
 
 ANSWERS = {"c1": ["k1"]}  # bench_hall's poll (benchlib.DEMOCRATIC_POLL)
 BEFORE = 30  # ballots acknowledged between two kills
@@ -102,26 +102,12 @@ def main() -> int:
     ap.add_argument("--kinds", default="one,all")
     ap.add_argument("--threads", type=int, default=6)
     args = ap.parse_args()
-    missing = [t for t in ("redis-server", "nginx") if tool(t) is None]
-    if missing:
-        print(f"not installed: {', '.join(missing)} (apt install {' '.join(missing)})", file=sys.stderr)
+    if missing_tools("redis-server", "nginx"):
         return 1
-    # The server's modules load once the tools are known to be there.
-    from kiosk.cli.instances import init_instance
-    from kiosk.domain import accounts
-    from kiosk.store.db import Database
-    from kiosk.web import certs
-
-    work = Path(tempfile.mkdtemp(prefix="ballotroom-kill-"))
-    instance = work / "instance"
-    init_instance(str(instance), "admin", "bench-password-123")
-    redis_server = Redis(work / "redis").start()
-    (instance / "config.toml").write_text(f'redis_url = "{redis_server.url}"\nenrollment = false\n')
-    key = accounts.create_api_key(Database(instance / "ballotroom.db"), "admin")
-    paths = certs.create(instance / "certs", ["localhost"], ["127.0.0.1"])
-    db = instance / "ballotroom.db"
+    made = hall_instance(Path(tempfile.mkdtemp(prefix="ballotroom-kill-")), "bench-password-123")
+    work, instance, db, redis_server, key = made.folder, made.instance, made.db, made.redis, made.key
     workers = Workers(instance, 2, work / "serve.log").start()
-    nginx = Nginx(work / "nginx", workers.ports, paths.folder).start()
+    nginx = Nginx(work / "nginx", workers.ports, made.certs).start()
     ok = True
     try:
         for kind in args.kinds.split(","):

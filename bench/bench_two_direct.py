@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from bench_hall import new_poll, stored  # noqa: E402
-from hall_helpers import Redis, Workers, tool  # noqa: E402
+from hall_helpers import Workers, hall_instance, missing_tools  # noqa: E402
 
 
 def wrk(url: str, tokens: Path, connections: int, duration: int) -> subprocess.Popen:
@@ -54,21 +54,10 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--duration", type=int, default=10)
     args = ap.parse_args()
-    missing = [t for t in ("redis-server", "wrk") if tool(t) is None]
-    if missing:
-        print(f"not installed: {', '.join(missing)}", file=sys.stderr)
+    if missing_tools("redis-server", "wrk"):
         return 1
-    from kiosk.cli.instances import init_instance
-    from kiosk.domain import accounts
-    from kiosk.store.db import Database
-
-    work = Path(tempfile.mkdtemp(prefix="ballotroom-two-direct-"))
-    instance = work / "instance"
-    init_instance(str(instance), "admin", "bench-password-123")
-    redis_server = Redis(work / "redis").start()
-    (instance / "config.toml").write_text(f'redis_url = "{redis_server.url}"\nenrollment = false\n')
-    key = accounts.create_api_key(Database(instance / "ballotroom.db"), "admin")
-    db = instance / "ballotroom.db"
+    made = hall_instance(Path(tempfile.mkdtemp(prefix="ballotroom-two-direct-")), "bench-password-123")
+    work, key, db, redis_server, instance = made.folder, made.key, made.db, made.redis, made.instance
     one = Workers(instance, 1, work / "one.log").start()
     two = Workers(instance, 2, work / "two.log").start()
     figures: dict[str, list[float]] = {"1 process": [], "2 processes": []}

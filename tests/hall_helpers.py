@@ -131,6 +131,47 @@ class Redis:
         _stop(self.process)
 
 
+@dataclass
+class HallInstance:
+    """A new instance for several processes: Redis started and named in its settings (enrollment
+    off: these clients are not tablets), an admin API key, the room's certificates."""
+
+    folder: Path
+    instance: Path
+    db: Path
+    redis: Redis
+    key: str
+    certs: Path
+
+
+def hall_instance(folder: Path, password: str = "hall password 123") -> HallInstance:
+    # The server's modules load only where an instance is made (the helpers' import stays light).
+    from kiosk.cli.instances import init_instance
+    from kiosk.domain import accounts
+    from kiosk.store.db import Database
+    from kiosk.web import certs
+
+    instance = folder / "instance"
+    init_instance(str(instance), "admin", password)
+    redis_server = Redis(folder / "redis").start()
+    (instance / "config.toml").write_text(f'redis_url = "{redis_server.url}"\nenrollment = false\n')
+    database = Database(instance / "ballotroom.db")
+    try:
+        key = accounts.create_api_key(database, "admin")
+    finally:
+        database.close()
+    paths = certs.create(instance / "certs", ["localhost"], ["127.0.0.1"])
+    return HallInstance(folder, instance, instance / "ballotroom.db", redis_server, key, paths.folder)
+
+
+def missing_tools(*names: str) -> bool:
+    """For a benchmark: say which programs are not installed (True), or nothing (False)."""
+    missing = [name for name in names if tool(name) is None]
+    if missing:
+        print(f"not installed: {', '.join(missing)} (apt install {' '.join(missing)})", file=sys.stderr)
+    return bool(missing)
+
+
 class Workers:
     """`ballotroom serve --workers N` on N consecutive free ports of 127.0.0.1."""
 

@@ -26,12 +26,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from browser_helpers import HttpApi, contest
-from hall_helpers import ROOT, Nginx, Redis, Workers, tool
+from hall_helpers import ROOT, Nginx, Workers, hall_instance, tool
 
 from kiosk.cli.instances import init_instance
 from kiosk.domain import accounts
 from kiosk.store.db import Database
-from kiosk.web import certs, cluster
+from kiosk.web import cluster
 
 pytestmark = pytest.mark.hall
 NS = "/live"
@@ -57,22 +57,14 @@ def hall(tmp_path_factory):
 def running_hall(folder):
     """Redis, two processes and nginx on a new instance in ``folder`` (tests/test_hall_faults.py too)."""
     _need_hall_tools()
-    instance = folder / "instance"
-    init_instance(str(instance), "admin", "hall password")
-    redis_server = Redis(folder / "redis").start()
-    # Enrollment is on by default behind the proxy; these clients are not tablets.
-    (instance / "config.toml").write_text(f'redis_url = "{redis_server.url}"\nenrollment = false\n')
-    database = Database(instance / "ballotroom.db")
-    admin = accounts.create_api_key(database, "admin")
-    database.close()
-    paths = certs.create(instance / "certs", ["localhost"], ["127.0.0.1"])
+    made = hall_instance(folder)
     workers = nginx = None
     try:
-        workers = Workers(instance, 2, folder / "serve.log").start()
-        nginx = Nginx(folder / "nginx", workers.ports, paths.folder).start()
-        yield Hall(redis_server, workers, nginx, HttpApi(workers.urls[0], admin), instance)
+        workers = Workers(made.instance, 2, folder / "serve.log").start()
+        nginx = Nginx(folder / "nginx", workers.ports, made.certs).start()
+        yield Hall(made.redis, workers, nginx, HttpApi(workers.urls[0], made.key), made.instance)
     finally:
-        for part in (nginx, workers, redis_server):
+        for part in (nginx, workers, made.redis):
             if part is not None:
                 part.stop()
 
