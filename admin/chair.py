@@ -71,7 +71,7 @@ def _page(poll_id: str) -> dict:
     # Decided by tally: the fixed result's quorum once closed, the live turnout's while open.
     quorum = (doc if closed else turnout)["quorum"]
     labels = vr.labels()
-    batch = live.batch_size(current_app)
+    batch = live.batch_size(current_app, poll_id)
     return {
         "poll": poll,
         "meeting": meeting,

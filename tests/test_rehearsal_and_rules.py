@@ -371,3 +371,27 @@ def test_the_chair_resets_a_rehearsal_from_the_dashboard_and_the_log_says_so(app
     assert poll["state"] == "draft" and poll["issued"] == 0 and poll["zero_report"] is None
     log = client.get("/log/?lang=zh_CN").get_data(as_text=True)
     assert "再练" in log and "演练" in log
+
+
+def test_the_live_tally_moves_in_the_batches_of_the_rules_the_poll_opened_with(instance, tmp_path):
+    # The batch is part of the poll's secrecy (never the last few slips, never one ballot at a
+    # time): a rules file changed while the poll is open must not change it.
+    from kiosk.web import live
+
+    first = create_app(str(instance), {"TESTING": True})
+    api = _api(first)
+    meeting = api.meeting(20, present=20)
+    poll = api.poll(meeting, "democratic_recommendation", [contest()])
+    fresh = api.poll(meeting, "democratic_recommendation", [contest()])
+    api.tokens(poll, 20)
+    api.tokens(fresh, 20)
+    api.open(poll)
+    assert live.batch_size(first, poll) == first.config["RULES"].live_batch_size == 5
+
+    changed = _rules_with(tmp_path, "batch_size = 5", "batch_size = 2")
+    (instance / "config.toml").write_text(f'rules_path = "{changed}"\n', encoding="utf-8")
+    second = create_app(str(instance), {"TESTING": True})
+    assert second.config["RULES"].live_batch_size == 2
+    assert live.batch_size(second, poll) == 5  # the open poll keeps its own
+    _api(second).open(fresh)
+    assert live.batch_size(second, fresh) == 2  # a poll opened under the new file follows it

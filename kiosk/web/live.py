@@ -188,13 +188,21 @@ class Publisher:
     def flush(self, poll_id: str) -> None:
         database = self.app.extensions["ballotroom_db"]
         self.socketio.emit("turnout", counting.turnout(database, poll_id, self.app.config["RULES"]), to=room(poll_id), namespace=NAMESPACE)
-        doc = counting.maybe_publish(database, self.app.config["RULES"], poll_id, batch_size(self.app))
+        doc = counting.maybe_publish(database, self.app.config["RULES"], poll_id, batch_size(self.app, poll_id))
         if doc is not None:
             self.socketio.emit("tally", doc, to=room(poll_id), namespace=NAMESPACE)
 
 
-def batch_size(app) -> int:
-    return int(app.config.get("TALLY_BATCH") or app.config["RULES"].live_batch_size)
+def batch_size(app, poll_id: str | None = None) -> int:
+    """How many new ballots move the live tally: a test's TALLY_BATCH, else the rules poll
+    ``poll_id`` opened with (a changed rules file does not change an open poll's batches), else
+    the server's."""
+    if app.config.get("TALLY_BATCH"):
+        return int(app.config["TALLY_BATCH"])
+    rules = app.config["RULES"]
+    if poll_id is not None:
+        rules = polls.rules_of(app.extensions["ballotroom_db"], poll_id, rules)
+    return rules.live_batch_size
 
 
 def _publisher():
