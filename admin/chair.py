@@ -27,6 +27,7 @@ from kiosk.errors import Refusal
 from kiosk.store import eventlog, localtime
 from kiosk.web import i18n, live
 from kiosk.web.context import current_rules, db, settings, signer
+from tally.outcome_words import WORDS as OUTCOME_WORDS
 
 from . import chair_view
 from . import views_results as vr
@@ -42,7 +43,8 @@ def _helpers():
         "state_name": lambda state: vr.STATE_NAMES.get(state, state),
         "width": vr.width,
         "fmt": vr.fmt,
-        "local_time": vr.local_time,
+        "local_time": lambda iso: vr.local_time(iso, settings()),  # the room's clock, never UTC
+        "room_zone": lambda: str(localtime.zone(settings())),
         "outcome_sentence": vr.outcome_sentence,  # the result summary, punctuated in the reader's language
         **chair_view.helpers(),
     }
@@ -70,7 +72,7 @@ def _page(poll_id: str) -> dict:
     rule = vr.board_rules(poll, doc["expected"], polls.rules_of(db(), poll_id, current_rules()), i18n.current())
     # Decided by tally: the fixed result's quorum once closed, the live turnout's while open.
     quorum = (doc if closed else turnout)["quorum"]
-    labels = vr.labels()
+    labels = vr.labels(poll["kind"], rule.get("line_label", ""))
     batch = live.batch_size(current_app, poll_id)
     return {
         "poll": poll,
@@ -176,7 +178,7 @@ def reset_rehearsal(poll_id: str):
 RESULT_LABELS = {
     "candidate": _l("Candidate"), "votes": _l("Votes"), "percent": _l("Share of votes"),
     "outcome": _l("Outcome"), "agree": _l("Agree"), "disagree": _l("Disagree"),
-    "abstain": _l("Abstain"), "chosen": _l("Chosen"), "runoff": _l("Runoff"), "raters": _l("Raters"),
+    "abstain": _l("Abstain"), "chosen": _l(OUTCOME_WORDS["chosen"]), "runoff": _l(OUTCOME_WORDS["runoff"]), "raters": _l("Raters"),
     "score": _l("Score"), "complete": _l("Enough raters or respondents"), "respondents": _l("Respondents"),
     "satisfaction": _l("Satisfaction"), "yes": _l("Yes"), "no": _l("No"), "colon": _l(": "),
     "quorum_met": _l("Quorum met."), "quorum_not_met": _l("Quorum not met: nothing passes and nobody is chosen."),
@@ -186,19 +188,18 @@ RESULT_LABELS = {
     "count_expected": _l("Expected (members)"), "count_present": _l("Present (members)"), "count_issued": _l("Issued (slips)"),
     "count_returned": _l("Returned (ballots)"), "count_not_voted": _l("Not voted (slips)"), "count_blank": _l("Blank (ballots)"),
     "count_spoiled": _l("Spoiled (ballots)"), "count_voided": _l("Void (slips)"),
-    "counts_balance": _l("The slips reconcile: %(issued)s issued = %(returned)s returned + %(voided)s void."),
-    "counts_imbalance": _l("The slips do NOT reconcile: %(issued)s issued ≠ %(returned)s returned + %(voided)s void. "
-                           "Do not sign; tell the administrator."),
+    "count_voided_unused": _l(" (of which %(n)s unused at the close)"),
+    "counts_balance": _l("The slips reconcile: %(issued)s issued = %(returned)s returned + %(voided)s void%(unused)s."),
+    "counts_imbalance": _l("The slips do NOT reconcile: %(issued)s issued ≠ %(returned)s returned + %(voided)s "
+                           "void%(unused)s. Do not sign; tell the administrator."),
     "rule_line": _l("The line is %(line)s of the ballots cast, reached at or above it."),
     "rule_veto": _l("An item answered “frequent” by more than %(line)s of the raters vetoes the candidate."),
     "rule_committee": _l("A candidate passes with at least %(needed)s agreeing votes, more than half of the %(expected)s members expected."),
     "percent_note": _l("Percentages are cut off at one decimal, not rounded, so %(example)s shows as %(shown)s; one "
                        "just over a line it must exceed shows rounded up.", example="29.99%", shown="29.9%"),
-    "outcome_reached": _l("Reached %(line)s"), "outcome_below": _l("Below %(line)s"),
-    "outcome_chosen": _l("Chosen"), "outcome_not_chosen": _l("Not chosen"), "outcome_runoff": _l("To a runoff"),
-    "outcome_passes": _l("Passes"), "outcome_fails": _l("Does not pass"),
-    "outcome_passes_no_place": _l("Passes, no place left"), "outcome_veto": _l("Vetoed"),
-    "outcome_no_veto": _l("No veto"), "outcome_void": _l("Void (no quorum)"),
+    # a candidate's outcome: the kind's one set of words (tally.outcome_words), as on the dashboard
+    **{f"outcome_{key}": _l(word) for key, word in OUTCOME_WORDS.items()},
+    "outcome_void": _l("Void (no quorum)"),
     "role_chair": _l("Chair"), "role_scrutineer": _l("Scrutineer"), "role_teller": _l("Teller"),
     "signature": _l("Sign here"), "sign_date": _l("Date signed"),
     "digest": _l("Ballot box digest (SHA-256): "), "signing_key": _l("Signing key fingerprint: "),
@@ -214,7 +215,8 @@ RESULT_LABELS = {
     "media_exchanged": _l("Slips exchanged for paper ballots (void): %(n)s"),
     "invalid_poll": _l("INVALID: %(returned)s ballots returned exceed %(issued)s issued (paper box: %(paper_returned)s "
                        "entered, %(paper_issued)s handed out). The poll is voted again; nobody passes or is chosen."),
-    "spoiled_parts": _l("Ballots with this contest's part spoiled (more names ticked than allowed): %(n)s"),
+    "spoiled_parts": _l("Ballots with this contest's part spoiled by an over-vote (more names ticked than allowed; "
+                        "ballots spoiled whole are counted under Spoiled only): %(n)s"),
     "zero_heading": _l("Zero report at opening"),
     "zero_text": _l("The ballot box was empty when voting opened: %(ballots)s ballots, %(issued)s slips issued."),
     "zero_digest": _l("Digest of the empty ballot box: "),

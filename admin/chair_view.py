@@ -12,34 +12,24 @@ Stages: the timeline is the stages' own (kiosk.stages.timeline); the chair's pag
 
 from __future__ import annotations
 
-from flask_babel import pgettext
-
 from kiosk.domain import rounds
 from kiosk.stages import timeline as stage_timeline
 from kiosk.stages.core import STAGE_LABELS
 from kiosk.store.db import Database
+from kiosk.web import count_words
 from tally.counts import FIELDS as COUNT_FIELDS
 
 STATE_LABELS = stage_timeline.STATE_LABELS
 
 
 def count_labels() -> dict[str, str]:
-    """The tile words, in the language of this request (a context of their own: 发出 on a tile,
-    not the 已发放 of a sentence)."""
-    return {
-        "expected": pgettext("count tile", "Expected"),
-        "present": pgettext("count tile", "Present"),
-        "issued": pgettext("count tile", "Issued"),
-        "returned": pgettext("count tile", "Returned"),
-        "not_voted": pgettext("count tile", "Not voted"),
-        "blank": pgettext("count tile", "Blank"),
-        "spoiled": pgettext("count tile", "Spoiled"),
-        "voided": pgettext("count tile", "Voided"),
-    }
+    """The tile words (kiosk.web.count_words, the one source every page's counts take them from)."""
+    return count_words.labels()
 
 
-# The projector while voting goes on: turnout only.
-PROJECTOR_OPEN = ("expected", "present", "issued", "returned", "not_voted")
+# The projector while voting goes on: turnout only (no blank: it comes with the tally), and 作废 so
+# that the boxes shown add up to 发出.
+PROJECTOR_OPEN = ("expected", "present", "issued", "returned", "not_voted", "voided")
 
 
 def round_of_poll(db: Database, poll_id: str) -> str | None:

@@ -272,7 +272,6 @@ def _poll_page(poll_id: str, *, error=None, typed: dict | None = None, batch: di
         template, poll=p, meeting=m, turnout=turnout, fixed=fixed, voters=voters,
         batches=issuing.batches(db(), poll_id),
         error=error, typed=typed or {}, batch=batch, issue_form=secrets.token_urlsafe(12),
-        unused=max(turnout["issued"] - turnout["cast"], 0),
         # Offer a slip for each member present who has none yet; never more.
         suggested_count=max((turnout["present"] or 0) - turnout["issued"], 0) or "",
     )

@@ -17,17 +17,18 @@ the veto line and whether the quorum is met come from the results document and t
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from kiosk.store import localtime
 from tally import kinds as tk
 from tally.display import fixed
 from tally.kind_names import NAMES
 from tally.meetings import committee_votes_needed, needed_for
+from tally.outcome_words import AGAINST_A_BAR, WORDS, word_for
 from tally.rules import Rules
 
 FAMILY = {
@@ -60,14 +61,13 @@ def points_text(value: Fraction) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def local_time(iso: str | None) -> str:
-    """An event time (UTC, ISO 8601) in the server's time zone, to the minute."""
-    if not iso:
-        return ""
+def local_time(iso: str | None, settings: object = None) -> str:
+    """An event time (UTC, ISO 8601) on the room's clock (the ``timezone`` setting, Asia/Shanghai
+    by default: kiosk.store.localtime), to the minute; never the server's own zone."""
     try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+        return localtime.local_text(iso, settings, seconds=False)
     except ValueError:
-        return iso
+        return iso or ""
 
 
 def width(part: object, whole: object = 1) -> str:
@@ -109,20 +109,22 @@ def board_rules(poll: dict, expected: int, rules: Rules, lang: str) -> dict:
     return out
 
 
-def labels() -> dict[str, str]:
-    """Every sentence the live script may need, translated now, placeholders kept."""
+def outcome_word(kind: str, mark: str, line: str = "") -> str:
+    """A mark tally decided (passes, fails, chosen, runoff, veto …) in the kind's one set of
+    outcome words (tally.outcome_words: 达到 30% / 未达 30%, 当选 / 落选, 通过 / 未通过)."""
+    return _(WORDS[word_for(kind, mark)], line=line)
+
+
+def labels(kind: str = "", line: str = "") -> dict[str, str]:
+    """Every sentence the live script may need, translated now, placeholders kept; the marks in
+    the outcome words of ``kind`` (``line``: the bar's label, e.g. 30%)."""
     return {
         "votes": _("%(votes)s of %(cast)s · %(percent)s"),
         "agree": _("agree"),
         "disagree": _("disagree"),
         "abstain": _("abstain"),
-        "chosen": _("Chosen"),
-        "runoff": _("Runoff"),
-        "passes": _("Passes"),
-        "fails": _("Fails"),
-        "veto": _("Veto"),
+        **{mark: outcome_word(kind, mark, line) for mark in ("chosen", "runoff", "passes", "fails", "veto", "not_chosen")},
         "incomplete": _("Incomplete"),
-        "not_chosen": _("Not chosen"),
         "cut": _("Cut: %(places)s places"),
         "needed": _("%(needed)s needed"),
         "raters": _("%(raters)s / %(min)s raters"),
@@ -143,6 +145,7 @@ def labels() -> dict[str, str]:
         "rule_survey": _("The line is %(line)s satisfaction: below it the candidate fails. Fewer than %(min)s respondents: incomplete."),
         "rule_leaders": _("Score out of %(max)s: unit leaders %(unit_max)s, city leaders %(city_max)s."),
         "tally_of": _("The tally counts %(counted)s of %(cast)s ballots cast."),
+        "page_of": _("Page %(page)s of %(pages)s"),
         "quorum_met": _("Quorum met: %(present)s present of %(expected)s expected (%(needed)s needed)."),
         "quorum_not_met": _("Quorum not met: %(present)s present of %(expected)s expected (%(needed)s needed). Nothing passes and nobody is chosen."),
         "quorum_unrecorded": _("Attendance is not recorded: the ballots cast stand for those present."),
@@ -158,7 +161,7 @@ def fmt(template: str, **params: object) -> str:
     return template % params
 
 
-def outcome_sentence(doc: dict, contest: dict) -> str:
+def outcome_sentence(doc: dict, contest: dict, line: str = "") -> str:
     """One contest's outcome as a sentence of the reader's language, its punctuation included
     ("正科级——通过：孙建国。", "副科级——无人通过。"; "Level 1: passing: A, B."): the result summary
     under the chair's results and on the projector. Only draws what tally decided (``chosen``,
@@ -176,6 +179,10 @@ def outcome_sentence(doc: dict, contest: dict) -> str:
     elif doc["kind"] == "character":
         vetoed = names(flag="veto")
         outcome = _("veto: %(names)s", names=vetoed) if vetoed else _("no veto")
+    elif doc["kind"] in AGAINST_A_BAR:  # the glossary's 达到 / 未达 a bar
+        passing = names(flag="passes")
+        outcome = (_("%(reached)s: %(names)s", reached=outcome_word(doc["kind"], "passes", line), names=passing)
+                   if passing else _("nobody reaches %(line)s", line=line))
     elif doc["kind"] != "leaders":
         passing = names(flag="passes")
         outcome = _("passing: %(names)s", names=passing) if passing else _("nobody passes")

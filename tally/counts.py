@@ -106,3 +106,31 @@ def balanced(counts: dict, *, closed: bool) -> bool:
     if closed:
         return counts["issued"] == counts["returned"] + counts["voided"]
     return counts["issued"] == counts["returned"] + counts["not_voted"] + counts["voided"]
+
+
+def shown_fields(*, closed: bool) -> tuple[str, ...]:
+    """The boxes a screen or a paper shows, in order, so that the boxes shown add up: while open
+    all of FIELDS (发出 = 收回 + 未投 + 作废); after the close 未投 is no box of its own, since every
+    slip unused at the close is void and counted in 作废 (发出 = 收回 + 作废). Its figure, the
+    counts object's ``not_voted`` after the close, is shown as a part of 作废 (其中结束时未用)."""
+    return FIELDS if not closed else tuple(k for k in FIELDS if k != "not_voted")
+
+
+def unused_at_close(counts: dict, *, closed: bool) -> int:
+    """After the close, how many of the void slips (and paper ballots never returned) were unused
+    at the close: the part of 作废 a page names; 0 while open (then they are 未投)."""
+    return (counts.get("not_voted") or 0) if closed else 0
+
+
+def agrees(reconciled: object, certified: dict, *, invalid: bool = False) -> bool:
+    """Whether a signed result's counts object (its ``reconciled``) adds up after the close,
+    发出 = 收回 + 作废 (unless the result says the poll is invalid: more paper ballots returned than
+    handed out, which cannot add up), and says the same as its certified counts: the ballots
+    (收回 = cast), blank and spoiled ballots, 应到 and 实到. False for a malformed object."""
+    try:
+        return (invalid or balanced(reconciled, closed=True)) and all(
+            reconciled[key] == certified.get(said) for key, said in
+            (("returned", "cast"), ("blank", "blank"), ("spoiled", "spoiled"), ("expected", "expected"),
+             ("present", "present")))
+    except (KeyError, TypeError):
+        return False

@@ -252,16 +252,15 @@ def box_figures(kind: str, ballots: Iterable[tuple[dict, object, int]]) -> dict[
     """``ballots``: (canonical answers, marks, how many such ballots). Blank: no mark anywhere
     and nothing chosen (the kind's blank); spoiled (废票): spoiled whole; ``spoiled_parts``: per
     part (contest, or candidate for the per-candidate kinds), the ballots whose part there is
-    spoiled (a ballot spoiled whole in every part). Spoiled ballots count as cast, as blank
-    ones do."""
+    spoiled by an over-vote (该职位作废), the words the result sheet prints beside it. A ballot
+    spoiled whole is 废票 only, never counted again as partly spoiled in each part. Spoiled
+    ballots count as cast, as blank ones do."""
     blank = spoiled = 0
     parts: dict[str, int] = {}
     for answers, raw, n in ballots:
         contests, whole = marks_of(raw)
         if whole:
             spoiled += n
-            for cid in answers:
-                parts[cid] = parts.get(cid, 0) + n
             continue
         for cid in contests:
             parts[cid] = parts.get(cid, 0) + n

@@ -216,8 +216,9 @@ def test_meeting_page_lists_polls_with_counts_and_chair_link(admin_app, clerk):
     page = _text(clerk.get(f"/admin/meetings/{meeting_id}"))
     row = re.search(rf'<tr data-poll="{poll_id}">(.*?)</tr>', page, re.S).group(1)
     assert "Standing committee vote" in row
-    numbers = re.findall(r'<td class="num">([^<]*)</td>', row)
-    assert numbers == ["11", "9", "0", "0", "0", "0"]  # expected present issued cast blank spoiled
+    numbers = re.findall(r'<td class="num"[^>]*>([^<]*)</td>', row)
+    # expected present, then the counts object: issued returned not_voted blank spoiled voided
+    assert numbers == ["11", "9", "0", "0", "0", "0", "0", "0"]
     assert f"/chair/polls/{poll_id}" in row
 
 
@@ -391,8 +392,8 @@ def test_issue_ten_tokens_download_pdf_once_and_vote(admin_app, clerk):
     # While open, blank moves only with the published batches (SECURITY.md, Secrecy): the page shows
     # exactly what counting.turnout says.
     blank_now = counting.turnout(_db(admin_app), poll_id, admin_app.config["RULES"])["blank"]
-    assert counts == {"expected": "12", "present": "10", "issued": "10", "cast": "8",
-                      "blank": str(blank_now), "spoiled": "0"}
+    assert counts == {"expected": "12", "present": "10", "issued": "10", "returned": "8", "not_voted": "2",
+                      "blank": str(blank_now), "spoiled": "0", "voided": "0"}
 
     # Close: a confirm step first, then the fixed counts and the link to the results.
     confirm = clerk.get(f"/admin/polls/{poll_id}/close")
@@ -409,8 +410,9 @@ def test_issue_ten_tokens_download_pdf_once_and_vote(admin_app, clerk):
     assert f"/chair/polls/{poll_id}" in page
     assert "fixed when the poll closed" in page
     counts = dict(re.findall(r'<li data-count="(\w+)"><b>([^<]*)</b>', page))
-    assert counts == {"expected": "12", "present": "10", "issued": "10", "cast": "8", "blank": "1",
-                      "spoiled": "0"}
+    # After the close 未投 has no box: the 2 unused slips are void (作废, named inside its box).
+    assert counts == {"expected": "12", "present": "10", "issued": "10", "returned": "8", "blank": "1",
+                      "spoiled": "0", "voided": "2"}
     assert 'action="/admin/polls/' + poll_id + '/tokens"' not in page  # no more issuing
     assert clerk.post("/api/v1/ballots", json={"token": codes[9], "answers": {}}).status_code in (409, 423)
 

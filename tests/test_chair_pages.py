@@ -354,11 +354,13 @@ def test_democratic_result_shows_counts_marks_and_the_digest(room):
         "6 of 10 · 60.0%", "3 of 10 · 30.0%", "1 of 10 · 10.0%"]
     assert [marks(by_id[k]) for k in ("k1", "k2", "k3")] == [["passes"], ["passes"], ["fails"]]
     sheet = root.find("section", cls="result-sheet")
-    counts = [td.text for td in sheet.find("table").find_all("td")]
-    assert counts == ["12", "11", "12", "10", "3", "0"]  # expected, present, issued, cast, blank, spoiled
+    counts = {td.attrs["data-sheet-count"]: td.text for td in sheet.find("table").find_all("td")}
+    # The counts object's boxes after the close: 未投 is inside 作废 (2 unused at the close).
+    assert counts == {"expected": "12", "present": "11", "issued": "12", "returned": "10", "blank": "3",
+                      "spoiled": "0", "voided": "2of which 2 unused at the close"}
     doc = counting.results(room.db, room.app.config["RULES"], poll)
     assert sheet.find("code", id="digest").text == doc["digest"] and len(doc["digest"]) == 64
-    assert "passing: 甲, 乙" in sheet.text
+    assert "Reached 30%: 甲, 乙" in sheet.text  # the glossary's words for a bar (tally.outcome_words)
     assert [b for b in root.find_all("button") if "data-print" in b.attrs]  # print stylesheet
     assert "Scrutineers" in sheet.text
 
@@ -490,7 +492,7 @@ def test_projector_shows_turnout_while_open_and_the_result_after_close(room):
     root = page(chair.get(f"/chair/polls/{poll}/projector?lang=en"))
     assert "Voting in progress" not in root.text
     assert marks(rows(root)["k1"]) == ["passes"] and marks(rows(root)["k2"]) == ["fails"]
-    assert "passing: 甲" in root.find("ul", cls="outcome").text
+    assert "Reached 30%: 甲" in root.find("ul", cls="outcome").text
     html = chair.get(f"/chair/polls/{poll}/projector").get_data(as_text=True)
     assert "socket.io.min.js" not in html  # a closed poll changes no more
 

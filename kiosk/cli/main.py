@@ -10,11 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from importlib import resources
 from pathlib import Path
 
 from kiosk.cli import checks as checks_words
-from kiosk.cli import language
+from kiosk.cli import language, listing_words
 from kiosk.cli.instances import (
     DEFAULT_PATH,
     UsageError,
@@ -26,7 +25,7 @@ from kiosk.cli.instances import (
 from kiosk.cli.language import KINDS, ROLES, STATES, os_reason, padded, quoted
 from kiosk.cli.language import say as _
 from kiosk.cli.serving import cmd_serve, ensure_certs, workers_count
-from kiosk.domain import accounts, bundles, evidence, meetings, polls, witness
+from kiosk.domain import accounts, bundles, counting, evidence, meetings, polls, witness
 from kiosk.errors import Refusal
 from kiosk.store import eventlog
 from kiosk.store.instance import Instance, InstanceError
@@ -193,7 +192,8 @@ def cmd_score(args) -> int:
 
 def cmd_polls(args) -> int:
 
-    _db = open_instance(args)[1]
+    instance, _db = open_instance(args)
+    rules = load_rules(listing_words.rules_text(instance))
     try:
         chosen = [meetings.get(_db, args.meeting)] if args.meeting else meetings.all_meetings(_db)
     except Refusal:
@@ -202,7 +202,9 @@ def cmd_polls(args) -> int:
         "meetings": [
             {"id": m["id"], "title": m["title"], "expected": m["expected"], "present": m["present"],
              "polls": [{"id": p["id"], "title": p["title"], "kind": p["kind"], "state": p["state"],
-                        "issued": p["issued"], "cast": p["cast_count"]}
+                        "issued": p["issued"], "cast": p["cast_count"],
+                        # the counts that reconcile, as every page shows them (tally.counts)
+                        "counts": counting.results(_db, rules, p["id"])["counts"]}
                        for p in polls.for_meeting(_db, m["id"])]}
             for m in chosen],
         "rounds": [] if args.meeting else [
@@ -223,9 +225,9 @@ def cmd_polls(args) -> int:
         print(_("meeting %(id)s  %(title)s  (expected %(expected)s, present %(present)s)",
                 id=m["id"], title=m["title"], expected=m["expected"], present=present))
         for p in m["polls"]:
-            print(_("  poll %(id)s  %(kind)s %(state)s  issued %(issued)s, cast %(cast)s  %(title)s",
+            print(_("  poll %(id)s  %(kind)s %(state)s  %(counts)s  %(title)s",
                     id=p["id"], kind=padded(kind(p["kind"]), 26), state=padded(state(p["state"]), 6),
-                    issued=f"{p['issued']:>4}", cast=f"{p['cast']:>4}", title=p["title"]))
+                    counts=listing_words.counts_text(p["counts"], p["state"] == "closed"), title=p["title"]))
         if not m["polls"]:
             print(_("  (no polls)"))
     for r in listing["rounds"]:
@@ -239,9 +241,7 @@ def cmd_export(args) -> int:
     pem = evidence.public_key_pem(instance.signing_key())
     try:
         if _db.one("SELECT 1 FROM rounds WHERE id = ?", (args.poll,)):
-            path = instance.settings().rules_path
-            text = (Path(path).read_text(encoding="utf-8") if path
-                    else resources.files("tally").joinpath("rules.toml").read_text(encoding="utf-8"))
+            text = listing_words.rules_text(instance)
             bundle = bundles.round_bundle(_db, load_rules(text), text, args.poll, instance.signing_key())
             what = _("round with %(candidates)s candidates, %(polls)s polls",
                      candidates=len(bundle["round"]["candidates"]), polls=len(bundle["polls"]))
@@ -274,7 +274,7 @@ def cmd_verify(args) -> int:
     if isinstance(cert, dict):
         meeting = cert.get("meeting") if isinstance(cert.get("meeting"), dict) else {}
         print(_("poll %(poll)s: %(title)s (%(meeting)s), closed %(closed)s", poll=cert.get("poll"),
-                title=cert.get("title"), meeting=meeting.get("title"), closed=cert.get("closed_at")))
+                title=cert.get("title"), meeting=meeting.get("title"), closed=listing_words.closed_text(cert.get("closed_at"))))
         if args.poll:
             checks.append(evidence.Check(
                 "poll", cert.get("poll") == args.poll, f"this bundle is about poll {cert.get('poll')}, not {args.poll}",

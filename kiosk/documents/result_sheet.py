@@ -107,8 +107,10 @@ def model(doc: dict, record: Record, rules: Rules, labels: Callable[[str], str])
     counts = doc["counts"]
     closed = doc.get("state") == "closed"
     balanced = tc.balanced(counts, closed=closed)
+    unused = tc.unused_at_close(counts, closed=closed)  # named inside 作废, which holds them
     equation = (L("counts_balance") if balanced else L("counts_imbalance")) % {
-        "issued": counts["issued"], "returned": counts["returned"], "voided": counts["voided"]}
+        "issued": counts["issued"], "returned": counts["returned"], "voided": counts["voided"],
+        "unused": L("count_voided_unused") % {"n": unused} if unused else ""}
     columns = COLUMNS[kind]
     contests = []
     for contest in doc["contests"]:
@@ -141,7 +143,8 @@ def model(doc: dict, record: Record, rules: Rules, labels: Callable[[str], str])
                   (L("date"), record.date or "—"),
                   (L("opened"), record.opened or "—"), (L("closed_at"), record.closed or "—")],
         "times_note": L("times_local") % {"zone": record.timezone},
-        "counts": [(L("count_" + k), "—" if counts[k] is None else str(counts[k])) for k in tc.FIELDS],
+        # The boxes every page shows (tally.counts.shown_fields): after the close 未投 is inside 作废.
+        "counts": [(L("count_" + k), "—" if counts[k] is None else str(counts[k])) for k in tc.shown_fields(closed=closed)],
         "equation": equation,
         "media": paper_ballot.sheet_media(doc, L),  # tablet, paper and total, when the poll took paper
         "invalid": paper_ballot.sheet_invalid(doc, L),

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from kiosk.store import eventlog
+from tally import counts as tc
 from tally import kinds as tk
 from tally import paper as tp
 from tally.messages import N_, Term
@@ -107,6 +108,7 @@ def certificate_for(result: dict, contests: list[dict], meeting: dict, rules_tex
         "meeting": {"id": meeting["id"], "title": meeting["title"]},
         "contests": contests,
         "counts": certified_counts(result),
+        **({"reconciled": result["counts"]} if "counts" in result else {}),  # tally.counts, as pages show it
         **({"invalid": True} if result.get("invalid") else {}),
         "quorum_met": result["quorum_met"],
         "result": result["contests"],
@@ -228,7 +230,8 @@ def _verify_bundle(bundle: object, expected_fingerprint: str | None, checks: lis
     exceeds = tp.invalid(counts.get("cast", 0), counts.get("issued", -1), counts.get("paper_returned", 0),
                          counts.get("paper_issued", 0))
     check("counts", len(ballots) == counts.get("cast") and exceeds == bool(cert.get("invalid"))
-          and (counts.get("present") is None or counts.get("present") <= counts.get("expected", -1)),
+          and (counts.get("present") is None or counts.get("present") <= counts.get("expected", -1))
+          and ("reconciled" not in cert or tc.agrees(cert["reconciled"], counts, invalid=exceeds)),
           N_("cast %(cast)s with %(ballots)s ballots, issued %(issued)s, present %(present)s, expected "
              "%(expected)s do not add up"), cast=counts.get("cast"), ballots=len(ballots),
           issued=counts.get("issued"), present=_shown(counts.get("present")), expected=counts.get("expected"))

@@ -193,7 +193,7 @@ RESULTS_PROPERTIES = {
         "description": "after the close, of a poll that took paper: its paper ballots handed out and entered"},
     "spoiled_parts": {"type": "object", "additionalProperties": {"type": "integer"}, "description": (
         "per part (contest id; candidate id for the committee, survey and character), the ballots whose part "
-        "there is spoiled (paper only)")},
+        "there is spoiled by an over-vote (paper only; a ballot spoiled whole counts in `spoiled` alone)")},
 }
 COUNTS_PAPER = {"type": "object", "required": ["issued", "returned", "exchanged", "tablet_issued", "tablet_returned"],
                 "additionalProperties": False,
