@@ -209,7 +209,11 @@ def turnout(db: Database, poll_id: str, rules: Rules) -> dict:
         if row is None:
             raise Refusal(404, "not_found")
         blank = _published_blank(row)
-        counts = _counts(conn, poll_id, row["state"], row, row["cast_count"], blank)
+        counts = None if row["state"] == "closed" else _counts(conn, poll_id, row["state"], row, row["cast_count"], blank)
+    if counts is None:
+        # Once closed, the counts fixed with the result (paper ballots, blank and spoiled included):
+        # the live turnout says what the dashboard, the sheet and the signed result say.
+        counts = results(db, rules, poll_id)["counts"]
     out = {"poll": row["id"], "state": row["state"], "expected": row["expected"],
            "present": row["present"], "issued": row["issued"], "cast": row["cast_count"],
            "blank": blank, "spoiled": 0, "counts": counts,
