@@ -72,7 +72,7 @@ def _page(poll_id: str) -> dict:
     rule = vr.board_rules(poll, doc["expected"], polls.rules_of(db(), poll_id, current_rules()), i18n.current())
     # Decided by tally: the fixed result's quorum once closed, the live turnout's while open.
     quorum = (doc if closed else turnout)["quorum"]
-    labels = vr.labels(poll["kind"], rule.get("line_label", ""))
+    labels = vr.labels(poll["kind"], rule.get("line_label", ""), quorum_met=not closed or doc.get("quorum_met", True))
     batch = live.batch_size(current_app, poll_id)
     return {
         "poll": poll,

@@ -115,9 +115,11 @@ def outcome_word(kind: str, mark: str, line: str = "") -> str:
     return _(WORDS[word_for(kind, mark)], line=line)
 
 
-def labels(kind: str = "", line: str = "") -> dict[str, str]:
+def labels(kind: str = "", line: str = "", quorum_met: bool = True) -> dict[str, str]:
     """Every sentence the live script may need, translated now, placeholders kept; the marks in
-    the outcome words of ``kind`` (``line``: the bar's label, e.g. 30%)."""
+    the outcome words of ``kind`` (``line``: the bar's label, e.g. 30%). Without the quorum a
+    candidate fails whatever the votes: the mark says so, as the result sheet does."""
+    void = {} if quorum_met or kind == "interview_recommendation" else {"fails": _("Void (no quorum)")}
     return {
         "votes": _("%(votes)s of %(cast)s · %(percent)s"),
         "agree": _("agree"),
@@ -153,6 +155,7 @@ def labels(kind: str = "", line: str = "") -> dict[str, str]:
         "reconnecting": _("Reconnecting…"),
         "unauthorized": _("Live updates are not available: log in again."),
         "confirm_close": _("Close the poll now? Unused slips become void and the result is fixed. This cannot be undone."),
+        **void,
     }
 
 
@@ -179,7 +182,7 @@ def outcome_sentence(doc: dict, contest: dict, line: str = "") -> str:
     elif doc["kind"] == "character":
         vetoed = names(flag="veto")
         outcome = _("veto: %(names)s", names=vetoed) if vetoed else _("no veto")
-    elif doc["kind"] in AGAINST_A_BAR:  # the glossary's 达到 / 未达 a bar
+    elif doc["kind"] in AGAINST_A_BAR and doc.get("quorum_met", True):  # the glossary's 达到 / 未达 a bar
         passing = names(flag="passes")
         outcome = (_("%(reached)s: %(names)s", reached=outcome_word(doc["kind"], "passes", line), names=passing)
                    if passing else _("nobody reaches %(line)s", line=line))

@@ -209,9 +209,11 @@ def test_core_loop_admin_tablets_chair(room, browser, expect):
     counts = sheet_counts(chair)
     assert counts["Expected"] == "5"
     assert counts["Present"] == "3"
-    assert counts["Slips issued"] == "3"
-    assert counts["Ballots cast"] == "3"
+    # The counts object's boxes in the glossary's words (after the close 未投 is inside 作废).
+    assert counts["Issued"] == "3"
+    assert counts["Returned"] == "3"
     assert counts["Blank"] == "0"
+    assert counts["Voided"] == "0" and "Not voted" not in counts
     rows = {name: chair.locator("li.cand", has_text=name) for name in names}
     expect(rows[names[0]].locator(".value")).to_have_text(votes_shown(2))
     expect(rows[names[1]].locator(".value")).to_have_text(votes_shown(1))

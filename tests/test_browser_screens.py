@@ -83,6 +83,33 @@ def name_px(page, selector: str) -> float:
     return page.evaluate("(s) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize)", selector)
 
 
+def fits_the_screen(page) -> list[str]:
+    """What a projector would not show (it cannot scroll): a page wider or taller than the screen,
+    the log head code or a shown contest's last row past the edge; [] when everything fits."""
+    return page.evaluate("""() => {
+        const out = [], w = innerWidth, h = innerHeight, root = document.documentElement;
+        if (root.scrollWidth > w || root.scrollHeight > h) out.push(`page ${root.scrollWidth}x${root.scrollHeight}`);
+        const code = document.querySelector('#log-head').getBoundingClientRect();
+        if (code.right > w || code.bottom > h || code.left < 0) out.push(`log head at ${code.right},${code.bottom}`);
+        const area = document.querySelector('[data-proj-pages]');
+        const limit = area ? area.getBoundingClientRect().bottom : h;
+        document.querySelectorAll('.contest-board:not([hidden]) .cand:last-child').forEach(c => {
+            if (c.getBoundingClientRect().bottom > limit + 1) out.push(`a contest cut at ${c.getBoundingClientRect().bottom}`);
+        });
+        document.querySelectorAll('.counts b').forEach(b => {
+            if (b.scrollWidth > b.parentElement.clientWidth) out.push(`count ${b.textContent} spills`);
+        });
+        return out;
+    }""")
+
+
+def shown_name_px(page, selector: str) -> float:
+    """A name's size as drawn: its font size times the zoom of a contest drawn smaller to fit."""
+    return page.evaluate("""(s) => { const n = document.querySelector(s);
+        const zoom = parseFloat(n.closest('.contest-board').style.zoom || '1');
+        return parseFloat(getComputedStyle(n).fontSize) * zoom; }""", selector)
+
+
 def used_width(page, selector: str) -> float:
     return page.evaluate("(s) => document.querySelector(s).getBoundingClientRect().width", selector)
 
@@ -242,6 +269,9 @@ def test_dashboard_and_projector_use_the_screen(room, browser, expect):
             projector.goto(f"{room.url}/chair/polls/{poll_id}/projector?lang=zh_CN")
             expect(projector.locator("[data-count='returned']")).to_have_text("14")
             expect(projector.locator("[data-count='blank']")).to_have_count(0)  # no tally while open
+            # The boxes shown add up: 发出 = 收回 + 未投 + 作废.
+            expect(projector.locator("[data-count='voided']")).to_have_text("0")
+            assert fits_the_screen(projector) == [], tag
             screenshot(projector, f"projector-open-{tag}")
 
         api.close(poll_id)
@@ -249,9 +279,17 @@ def test_dashboard_and_projector_use_the_screen(room, browser, expect):
             projector.set_viewport_size(viewport)
             projector.goto(f"{room.url}/chair/polls/{poll_id}/projector?lang=zh_CN")
             expect(projector.locator(".tally-board .cand").first).to_be_visible()
-            # Readable from the back of the room: at 1920 a name is about 60 px (3.2vw).
-            assert name_px(projector, ".tally-board .cand .name") >= 0.03 * viewport["width"]
-            screenshot(projector, f"projector-closed-{tag}", full_page=True)
+            # A projector cannot scroll: everything fits, the log head code and the last row of
+            # every contest shown included; a name stays readable from the back of the room.
+            assert fits_the_screen(projector) == [], tag
+            assert shown_name_px(projector, ".tally-board .contest-board:not([hidden]) .cand .name") >= 0.035 * viewport["height"]
+            expect(projector.locator("[data-count='not_voted']")).to_have_count(0)  # inside 作废 after the close
+            screenshot(projector, f"projector-closed-{tag}")
+            if projector.locator("[data-pager]").is_visible():  # more contests than fit: pages turn by hand too
+                first = projector.locator("[data-page-of]").inner_text()
+                projector.keyboard.press("ArrowRight")
+                expect(projector.locator("[data-page-of]")).not_to_have_text(first)
+                assert fits_the_screen(projector) == [], tag
         page.set_viewport_size(MONITOR)
         page.goto(f"{room.url}/chair/polls/{poll_id}?lang=zh_CN")
         expect(page.locator("[data-blank-note]")).to_have_count(0)

@@ -56,7 +56,7 @@
   function show(i) {
     current = (i + pages.length) % pages.length;
     sections.forEach(function (s) { s.hidden = pages[current].indexOf(s) < 0; });
-    pager.hidden = pages.length < 2;
+    pager.hidden = !(pages.length > 1);
     pager.querySelector("[data-page-of]").textContent =
       label.replace("%(page)s", current + 1).replace("%(pages)s", pages.length);
     document.body.classList.toggle("proj-paged", pages.length > 1);
@@ -72,7 +72,7 @@
     if (b) step(parseInt(b.getAttribute("data-page-step"), 10), true);
   });
   document.addEventListener("keydown", function (e) {
-    if (pages.length < 2) return;
+    if (!(pages.length > 1)) return;
     if (["ArrowRight", "PageDown", " "].indexOf(e.key) >= 0) { e.preventDefault(); step(1, true); }
     if (["ArrowLeft", "PageUp"].indexOf(e.key) >= 0) { e.preventDefault(); step(-1, true); }
   });
