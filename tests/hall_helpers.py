@@ -144,7 +144,7 @@ class HallInstance:
     certs: Path
 
 
-def hall_instance(folder: Path, password: str = "hall password 123") -> HallInstance:
+def hall_instance(folder: Path, password: str = "hall password") -> HallInstance:
     # The server's modules load only where an instance is made (the helpers' import stays light).
     from kiosk.cli.instances import init_instance
     from kiosk.domain import accounts
