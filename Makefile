@@ -30,7 +30,7 @@ lint: install-test
 # new entries in kiosk/translations/zh_CN/LC_MESSAGES/messages.po, then run this again to compile.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o kiosk/translations/messages.pot --no-location --omit-header --sort-output . >/dev/null
-	$(BIN)/pybabel update -i kiosk/translations/messages.pot -d kiosk/translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i kiosk/translations/messages.pot -d kiosk/translations --no-fuzzy-matching --omit-header --ignore-obsolete
 	$(BIN)/pybabel compile -f -d kiosk/translations --statistics  # -f: the catalog has no header, which Babel reads as fuzzy; tests/test_i18n.py refuses fuzzy entries
 
 test: install-test lint
