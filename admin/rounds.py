@@ -389,7 +389,7 @@ def scores_pdf(round_id: str):
     texts = {
         "level_line": _("{name}: {posts} post(s), initial list of {places}, {shortlisted} shortlisted"),
         "shortlisted": _("Shortlisted"), "tied": _("Tied at the cut: decide"),
-        "not_eligible": _("Not eligible"), "no_candidates": _("No candidates at this level."),
+        "not_eligible": _("Not eligible: %(reasons)s"), "no_candidates": _("No candidates at this level."),
         "legend": _("Ranks compare exact totals within a level among eligible candidates. The shortlist is "
                     "the top ceil(posts × %(ratio)s) eligible candidates; everyone tied at the cut goes "
                     "through and is flagged.", ratio=_number(current_rules().ratio_initial)),

@@ -6,6 +6,7 @@ import io
 import json
 import re
 
+import pypdf
 import pytest
 from conftest import new_instance
 from test_rounds_api import full_candidate
@@ -257,6 +258,11 @@ def test_pages_speak_chinese_by_default(admin_app):
     rid = _import(client, SHEET_ROUND)
     page = _text(client.get(f"/admin/rounds/{rid}/scores"))
     assert 'lang="zh-CN"' in page and "评分" in page
+    # The score sheet's reasons read as Chinese writes them: ：before them, ；between them.
+    pdf = client.get(f"/admin/rounds/{rid}/scores.pdf").data
+    words = re.sub(r"\s+", "", "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages))
+    assert re.search(r"不符合条件：[^；;:]+；[^；;:]+", words), words[-400:]
+    assert "; " not in words and "不符合条件:" not in words
 
 
 def test_saving_the_form_unchanged_enters_nothing_again(admin_app, clerk):

@@ -21,6 +21,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from kiosk.documents.slips import _register_cjk_font, find_cjk_font
 from kiosk.domain.rounds import level_name
+from kiosk.errors import listed
 from tally.display import fixed
 from tally.evaluations import rate, satisfaction
 from tally.ratios import initial_places
@@ -113,7 +114,7 @@ def to_csv(levels: Sequence[SheetLevel], headers: Mapping[str, str],
                 level.name, row.rank or "", row.id, row.name, row.unit,
                 *[row.parts.get(part) or "" for part in SHEET_PARTS], row.total or "",
                 yes if row.eligible else no, yes if row.shortlisted else "", yes if row.tied else "",
-                "; ".join(describe(code) for code in row.reasons), " ".join(row.reasons),
+                listed(describe(code) for code in row.reasons), " ".join(row.reasons),
             ])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -151,7 +152,7 @@ def to_pdf(title: str, levels: Sequence[SheetLevel], headers: Mapping[str, str],
                 if row.tied:
                     status = (status + " · " if status else "") + texts["tied"]
             else:
-                status = texts["not_eligible"] + ": " + "; ".join(describe(code) for code in row.reasons)
+                status = texts["not_eligible"] % {"reasons": listed(describe(code) for code in row.reasons)}
             data.append([p(str(row.rank or "–"), number), p(row.id), p(row.name), p(row.unit),
                          *[p(row.parts.get(part) or "–", number) for part in SHEET_PARTS],
                          p(row.total or "–", number), p(status, small)])
