@@ -21,6 +21,7 @@ from kiosk.store.localtime import local_text
 from kiosk.store.localtime import zone as localzone
 from kiosk.web import count_words
 from kiosk.web.context import current_rules, db, settings, signer
+from tally import kinds as tally_kinds
 
 bp = Blueprint("board", __name__)
 
@@ -81,6 +82,7 @@ def poll(poll_id: str):
     return render_template("board/poll.html", bundle=bundle, cert=bundle["certificate"], spec=spec,
                            counts=_counts(bundle["certificate"].get("reconciled"), poll_id),
                            names=names, checks=evidence.verify_bundle(bundle), explained=explained, check_name=check_name,
+                           blank=lambda answers: tally_kinds.is_blank(spec.kind, answers),
                            close_head=eventlog.head_code(bundle["certificate"]["log_entry"]),
                            closed=local_text(bundle["certificate"]["closed_at"], settings()))
 
