@@ -82,3 +82,19 @@ def test_a_part_relabelled_as_imported_with_a_recomputed_sheet_is_caught(round_b
     b["sources"]["c1"]["democratic"] = {"from": "imported"}
     b["scores"] = score_round(b["round"], load_rules(b["rules"]))
     assert "signature" in failed(b)
+
+
+def test_export_of_a_round_names_the_stage_polls_it_does_not_hold(api, database, instance, tmp_path, capsys):
+    # The round bundle holds the polls behind the score sheet; the stages' polls (here the
+    # plenary vote) are certified apart, and export says where to get them.
+    from test_stages_api import recommended
+
+    run = recommended(api, database)
+    plenary = [p["poll"] for p in api.get(f"/rounds/{run.rid}/recommendation")["polls"] if p["role"] == "plenary"]
+    assert plenary
+    out = tmp_path / "round.bundle.json"
+    assert cli(["export", run.rid, "--instance", str(instance), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    held = json.loads(out.read_text(encoding="utf-8"))["polls"]
+    for poll in plenary:
+        assert poll not in held and f"ballotroom export {poll}" in printed

@@ -25,7 +25,7 @@ from kiosk.cli.instances import (
 from kiosk.cli.language import KINDS, ROLES, STATES, os_reason, padded, quoted
 from kiosk.cli.language import say as _
 from kiosk.cli.serving import cmd_serve, ensure_certs, workers_count
-from kiosk.domain import accounts, bundles, counting, evidence, meetings, polls, witness
+from kiosk.domain import accounts, bundles, counting, evidence, meetings, polls, rounds, witness
 from kiosk.errors import Refusal
 from kiosk.store import eventlog
 from kiosk.store.instance import Instance, InstanceError
@@ -257,6 +257,16 @@ def cmd_export(args) -> int:
     target.write_text(bundles.dumps(bundle), encoding="utf-8")
     print(_("Wrote %(file)s (%(what)s). Signing key %(fingerprint)s", file=target, what=what,
             fingerprint=bundle["public_key_fingerprint"]))
+    if bundle.get("format") == bundles.ROUND_BUNDLE_FORMAT:
+        # A round's bundle holds the polls behind its score sheet; the stages' own polls (plenary,
+        # runoff, committee vote) are certified apart, and the reader should know where they are.
+        stage_polls = [p for p in rounds.feeding_polls(_db, args.poll)
+                       if p["state"] == "closed" and p["id"] not in bundle["polls"]]
+        if stage_polls:
+            print(_("The round's stage polls are not in it (they do not feed the score sheet); each has "
+                    "its own bundle:"))
+            for p in stage_polls:
+                print(_("  %(command)s   (%(title)s)", command=f"ballotroom export {p['id']}", title=p["title"]))
     return 0
 
 
