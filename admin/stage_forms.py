@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from kiosk.stages.inspection import FIELDS as INSPECTION_FIELDS
+
 # The meeting choice of a poll form that means "a new meeting, with the figures below".
 NEW_MEETING = "__new__"
 
@@ -45,3 +47,17 @@ LISTS = {
     "opinions": ("opinion", "written_opinions", opinion, _l("Written opinion recorded."),
                  _l("Written opinion removed."), "#opinions"),
 }
+
+
+# The nomination form's field for the API's path of a refused nomination (admin.form_errors.place).
+NOMINATION_FIELDS = {"nominations.unit": "unit", "nominations.level": "level",
+                     "nominations.participants": "participants", "nominations.candidates": "candidates",
+                     "nominations.note": "nomination_note"}
+
+
+def inspection_field(path: str) -> str | None:
+    """The inspection form's field for the API's path: looks.ability.grade is grade_ability."""
+    if path.startswith("looks."):
+        parts = path.split(".")
+        return f"{parts[2] if len(parts) > 2 else 'grade'}_{parts[1]}" if len(parts) > 1 else None
+    return path if path in INSPECTION_FIELDS else None

@@ -30,6 +30,7 @@ from kiosk.stages import timeline as stages
 from kiosk.web.context import current_rules, db, settings
 from tally.competitive import CONSULTED_ROLES, FIVE_ROLES, LOOK_GRADES, LOOKS, STAGES
 
+from . import form_errors, stage_forms
 from .auth import actor, login_required
 from .poll_input import kind_label, state_label
 from .stage_forms import LISTS, NEW_MEETING, meeting_choice, number
@@ -180,11 +181,13 @@ def _stage_page(round_id: str, stage: str, error: Refusal | None = None, typed: 
                            this=next(s for s in tl["stages"] if s["stage"] == stage), **extra), status
 
 
-def _act(round_id: str, stage: str, act, done: str, anchor: str = ""):
-    """Run a service call from a stage page's form; on a refusal show the page again with the message."""
+def _act(round_id: str, stage: str, act, done: str, anchor: str = "", paths=None):
+    """Run a service call from a stage page's form; on a refusal show the page again with the message
+    (beside the form field ``paths`` gives for its API path, admin.form_errors.place)."""
     try:
         act()
     except Refusal as refusal:
+        form_errors.place(refusal, None, paths)
         return _stage_page(round_id, stage, refusal, {**request.form, "_lists": {
             k: request.form.getlist(k) for k in request.form}}, refusal.status)
     flash(done)
@@ -206,7 +209,8 @@ def add_nomination(round_id: str):
         item["participants"] = ""
     return _act(round_id, "recommendation",
                 lambda: recommendation.add_nominations(db(), current_rules(), actor(), round_id, {"nominations": [item]}),
-                _("Nomination of %(unit)s recorded.", unit=item["unit"].strip()), "#nominations")
+                _("Nomination of %(unit)s recorded.", unit=item["unit"].strip()), "#nominations", stage_forms.NOMINATION_FIELDS)
+
 
 
 @bp.route("/<round_id>/stages/recommendation/nominations/<nomination_id>/delete", methods=["GET", "POST"])
@@ -258,6 +262,7 @@ def inspection_candidate(round_id: str, candidate_id: str):
     try:
         stages_inspection.put_record(db(), current_rules(), actor(), round_id, candidate_id, body)
     except Refusal as refusal:
+        form_errors.place(refusal, None, stage_forms.inspection_field)
         return _candidate_page(round_id, candidate_id, refusal, dict(form), refusal.status)
     name = stages_core.names_of(rounds.get(db(), round_id))[candidate_id]["name"]
     flash(_("Inspection record of %(name)s saved.", name=name))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,6 +29,9 @@ ROLE = "assessment"
 ASSESSMENT_KINDS = ("survey", "character")
 FIELDS = ("notice_date", "assessment", "talks", "verification", "judgement", "looks")
 TEXT_LIMITS = {"assessment": 2000, "verification": 2000, "judgement": 4000}
+# A notice of inspection is posted around the inspection itself: a date more than this many days
+# from the day the stage was started is a slip of the keyboard (1900-01-01, 2099-12-31), not a date.
+NOTICE_WINDOW_DAYS = 366
 
 
 def inspection_candidates(source: sqlite3.Connection | Database, round_id: str) -> dict[str, list[str]]:
@@ -46,6 +49,18 @@ def parse_date(value: object, field: str) -> str | None:
         except ValueError:
             pass
     raise round_input.invalid(field, _("must be a date written YYYY-MM-DD, e.g. 2026-03-05"))
+
+
+def check_notice_date(notice_date: str | None, started_at: str) -> None:
+    """Refuse a notice date far from the day the stage was started (its record's ``started_at``)."""
+    if notice_date is None:
+        return
+    day = date.fromisoformat(started_at[:10])
+    low, high = day - timedelta(days=NOTICE_WINDOW_DAYS), day + timedelta(days=NOTICE_WINDOW_DAYS)
+    if not low <= date.fromisoformat(notice_date) <= high:
+        raise round_input.invalid("notice_date", _("must be a date from %(low)s to %(high)s (within a year of the "
+                                                   "day this stage was started)", low=low.isoformat(),
+                                                   high=high.isoformat()))
 
 
 def parse_record(body: object) -> dict:
@@ -108,6 +123,7 @@ def put_record(db: Database, rules: Rules, actor: str, round_id: str, candidate_
     with db.write() as conn:
         rec = core.editable(conn, round_id, STAGE)
         _require_candidate(conn, round_id, candidate_id)
+        check_notice_date(record["notice_date"], rec["started_at"])
         conn.execute(
             "INSERT INTO stage_inspections (stage_id, candidate_id, notice_date, assessment, talks, verification,"
             " judgement, looks, entered_by, entered_at) VALUES (?,?,?,?,?,?,?,?,?,?)"

@@ -71,9 +71,9 @@ def parse_nominations(raw: object, stored: dict) -> list[dict]:
             raise round_input.invalid(f"{field}.level", _("must be one of the round's levels: %(levels)s",
                                                      levels=", ".join(core.level_ids(stored))))
         participants = item.get("participants")
-        if isinstance(participants, bool) or not isinstance(participants, int) or not 0 <= participants <= meetings.MAX_MEMBERS:
+        if isinstance(participants, bool) or not isinstance(participants, int) or not 1 <= participants <= meetings.MAX_MEMBERS:
             raise round_input.invalid(f"{field}.participants", _("must be the number of people who took part in the "
-                                                            "unit's initial nomination, a whole number from 0"))
+                                                            "unit's initial nomination, a whole number from 1"))
         candidates = item.get("candidates", [])
         if not isinstance(candidates, list) or not all(isinstance(c, str) for c in candidates):
             raise round_input.invalid(f"{field}.candidates", _("must be a list of candidate ids"))
@@ -89,6 +89,20 @@ def parse_nominations(raw: object, stored: dict) -> list[dict]:
     return out
 
 
+def _refuse_repeats(items: list[dict], recorded: list[dict], stored: dict) -> None:
+    """A unit nominates once for each level: a second entry of the same unit and level would count
+    its participants twice in the report."""
+    seen = {(n["unit"], n["level"]) for n in recorded}
+    for index, item in enumerate(items):
+        key = (item["unit"], item["level"])
+        if key in seen:
+            level = next(lv for lv in stored["levels"] if lv["id"] == item["level"])
+            raise round_input.invalid(f"nominations[{index}].unit", _(
+                "already has a nomination recorded for %(level)s; remove that one first to enter it again",
+                level=rounds.level_name(level)))
+        seen.add(key)
+
+
 def add_nominations(db: Database, rules: Rules, actor: str, round_id: str, body: object) -> dict:
     data = core.body_keys(body, ("nominations",))
     stored = rounds.get(db, round_id)
@@ -96,6 +110,7 @@ def add_nominations(db: Database, rules: Rules, actor: str, round_id: str, body:
     at = eventlog.now()
     with db.write() as conn:
         rec = core.editable(conn, round_id, STAGE)
+        _refuse_repeats(items, _nominations(conn, rec["id"]), stored)
         start = conn.execute("SELECT coalesce(max(position) + 1, 0) FROM stage_nominations WHERE stage_id = ?",
                              (rec["id"],)).fetchone()[0]
         ids = []
@@ -273,7 +288,8 @@ def outcome(conn: sqlite3.Connection, db: Database, rules: Rules, round_id: str,
     if not mains:
         raise core.state_refusal(_("generate and hold the plenary poll first"))
     prog = PLENARY.progress(_targets(stored, summaries, rules, None), summaries)
-    unfilled = settle(prog, leave_unfilled=leave_unfilled, what=_("the plenary vote"))
+    unfilled = settle(prog, leave_unfilled=leave_unfilled, what=_("the plenary vote"),
+                      names={lv["id"]: rounds.level_name(lv) for lv in stored["levels"]})
     return {
         "initial_list": mains[-1]["basis"]["levels"],
         "inspection_candidates": {lid: list(p.chosen) for lid, p in prog.items()},

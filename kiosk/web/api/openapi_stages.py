@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from kiosk.stages.core import MAX_TEXT
 from kiosk.stages.deliberation import MAX_ITEMS
+from kiosk.stages.inspection import TEXT_LIMITS
 from kiosk.stages.recommendation import MAX_NOMINATIONS
 from kiosk.web.api.openapi_parts import BEARER, MEMBERS, TITLE, errors, json_body, ok, path_id
 
@@ -158,7 +159,7 @@ def stage_paths() -> dict:
                                                                                         "participants"],
                                                           "properties": {
                     "unit": {"type": "string", "maxLength": 200}, "level": {"type": "string"},
-                    "participants": {**MEMBERS, "minimum": 0},
+                    "participants": {**MEMBERS, "minimum": 1},
                     "candidates": {"type": "array", "items": {"type": "string"}},
                     "note": {"type": "string", "maxLength": 1000}}}}}},
             RECOMMENDATION, 201),
@@ -194,10 +195,10 @@ def stage_paths() -> dict:
             "`public_standing` (社会评价 ↔ 品德状况), each graded good | fair | weak with a note. 409 for a "
             "candidate the recommendation did not send to inspection.",
             {"type": "object", "properties": {
-                "notice_date": DATE, "assessment": {"type": ["string", "null"], "maxLength": 2000},
+                "notice_date": DATE, "assessment": {"type": ["string", "null"], "maxLength": TEXT_LIMITS["assessment"]},
                 "talks": {"type": ["integer", "null"], "minimum": 0, "maximum": MEMBERS["maximum"]},
-                "verification": {"type": ["string", "null"], "maxLength": 2000},
-                "judgement": {"type": ["string", "null"], "maxLength": 4000},
+                "verification": {"type": ["string", "null"], "maxLength": TEXT_LIMITS["verification"]},
+                "judgement": {"type": ["string", "null"], "maxLength": TEXT_LIMITS["judgement"]},
                 "looks": {"type": "object", "propertyNames": {"enum": LOOKS}, "additionalProperties": {
                     "type": "object", "properties": {"grade": {"type": ["string", "null"],
                                                                "enum": ["good", "fair", "weak", None]},
