@@ -88,5 +88,32 @@ def level_field(path: str, levels: list[dict]) -> str | None:
     return None
 
 
+def said_as(refusal: Refusal, words_path: Callable[[str], str | None]) -> Refusal:
+    """Name the refused field in the sentence as the form shows it, not by its position in the
+    API's body: ``words_path`` turns the path (levels[0].posts) into one the user's words render
+    (section_chief.posts: 正科级的职数). Call after ``place``, which reads the API's path."""
+    path = api_path(refusal)
+    said = words_path(path) if path else None
+    if said:
+        refusal.params["field"] = said
+    return refusal
+
+
+def level_words(levels: list[dict]) -> Callable[[str], str | None]:
+    """levels[i].… of the new-round form said as that level (正科级的职数)."""
+    def words(path: str) -> str | None:
+        found = re.match(r"levels\[(\d+)\](.*)", path)
+        if found and int(found[1]) < len(levels):
+            return levels[int(found[1])]["id"] + found[2]
+        return None
+    return words
+
+
+def one_record(path: str) -> str | None:
+    """candidates[0].name of a form that adds one record said as its field alone (姓名)."""
+    found = re.match(r"[a-z_]+\[0\]\.(.+)", path)
+    return found[1] if found else None
+
+
 def helpers() -> dict:
     return {"field_error": field_error, "error_field": field_of}

@@ -136,6 +136,7 @@ def create():
     except Refusal as refusal:
         first_level = f"posts_{levels[0]['id'] if levels else KNOWN_LEVELS[0]}"
         form_errors.place(refusal, first_level, lambda path: form_errors.level_field(path, levels))
+        form_errors.said_as(refusal, form_errors.level_words(levels))
         return _home_page(refusal, typed, refusal.status)
     flash(_("Round “%(title)s” created. Add its candidates next.", title=created["title"]))
     return redirect(url_for(".round_page", round_id=created["id"]), 303)
@@ -227,6 +228,7 @@ def add_candidates(round_id: str):
         added = rounds.add_candidates(db(), actor(), round_id, candidates)
     except Refusal as refusal:
         form_errors.place(refusal, *(("paste",) if typed["paste"].strip() else ("name", form_errors.CANDIDATE_FIELDS)))
+        form_errors.said_as(refusal, (lambda path: None) if typed["paste"].strip() else form_errors.one_record)
         return _round_page(round_id, refusal, typed, refusal.status)
     flash(_("%(n)s candidates added.", n=added["added"]))
     return redirect(url_for(".round_page", round_id=round_id) + "#candidates", 303)

@@ -12,7 +12,7 @@ import re
 from flask_babel import lazy_gettext as _l
 
 from tally.kind_names import NAMES as KIND_NAMES
-from tally.messages import Term
+from tally.messages import Listed, Term
 
 MESSAGES = {
     # Ballot intake (docs/api.md, "Casting a ballot": status codes of POST /api/v1/ballots)
@@ -133,6 +133,7 @@ FIELD_WORDS = {
     # the five looks and the three usual levels, which appear in paths as keys
     "test_results": _l("test results"), "personality": _l("personality"), "ability": _l("ability"),
     "work_results": _l("work results"), "public_standing": _l("public standing"),
+    "round file": _l("round file"), "votes": _l("votes"),
     "section_chief": _l("section chief"), "deputy_section_chief": _l("deputy section chief"),
     "general_cadre": _l("general cadre"),
 }
@@ -202,12 +203,22 @@ def listed(problems) -> str:
     return str(CLAUSES).join(str(problem) for problem in problems)
 
 
+ITEMS = _l(", ")  # between the items of one list: "、" in Chinese, ", " in English
+
+
+def enumerated(items) -> str:
+    """Several names as one list (正科级、副科级), in the language of the request."""
+    return str(ITEMS).join(str(item) for item in items)
+
+
 def explained(error: Exception):
     """A tally refusal's sentence in the user's language: tally keeps the template and its values
     apart (tally/messages.py), so the catalog's translation applies; otherwise its own text."""
     template = getattr(error, "template", None)
     if isinstance(template, str) and template:
         # A value that is itself a word of the catalog (tally.messages.Term) is said in it too.
-        params = {k: _l(v) if isinstance(v, Term) else v for k, v in getattr(error, "params", {}).items()}
+        # Several values (tally.messages.Listed) are joined as the reader writes a list (、).
+        params = {k: _l(v) if isinstance(v, Term) else enumerated(v.items) if isinstance(v, Listed) else v
+                  for k, v in getattr(error, "params", {}).items()}
         return _l(template, **params)
     return getattr(error, "reason", None) or str(error)

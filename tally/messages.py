@@ -27,3 +27,16 @@ class Term(str):
     (kiosk.cli.language.say, kiosk.errors.explained)."""
 
     __slots__ = ()
+
+
+class Listed(str):
+    """Several values said as one (the round's levels): ", " between them in English; whoever
+    says the sentence in another language joins them as it writes a list (、 in Chinese)."""
+
+    __slots__ = ("items",)
+
+    def __new__(cls, items) -> Listed:
+        items = tuple(str(item) for item in items)
+        made = super().__new__(cls, ", ".join(items))
+        made.items = items
+        return made

@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from tally.kind_leaders import ANSWERS as LEADER_GRADES
-from tally.messages import N_, Term, explain
+from tally.messages import N_, Listed, Term, explain
 from tally.rules import YEAR_END_GRADES, Rules, default_rules
 
 ROUND_FORMAT = "ballotroom-round/1"
@@ -55,11 +55,12 @@ class RoundFileError(ValueError):
         self.key = key
 
 
-def parse_round_file(text: str, *, rules: Rules | None = None) -> dict:
+def parse_round_file(text: str, *, rules: Rules | None = None, importable: bool = False) -> dict:
     """The round document in ``text``, checked; RoundFileError with a line number otherwise.
 
     Decimal numbers come back as strings ("28.5"), never as binary floats, so the document can
-    be scored exactly and written out again unchanged.
+    be scored exactly and written out again unchanged. ``importable`` also asks what a new round
+    needs (``check_importable``), so that an import keeps what the create form would refuse out.
     """
     rules = rules or default_rules()
     try:
@@ -79,9 +80,25 @@ def parse_round_file(text: str, *, rules: Rules | None = None) -> dict:
         raise _with_line(exc, text, doc=None) from None
     try:
         validate_round(doc, rules)
+        if importable:
+            check_importable(doc)
     except RoundFileError as exc:
         raise _with_line(exc, text, doc) from None
     return doc
+
+
+def check_importable(doc: dict) -> None:
+    """What a valid round file must also give to become a new round, as the create form asks:
+    a title, at least one candidate and each candidate's name (``ballotroom score`` scores a file
+    without them; a round stored without them could not be told apart on the pages)."""
+    if not doc["title"].strip():
+        raise RoundFileError(None, N_("title must not be empty"), key="title")
+    if not doc["candidates"]:
+        raise RoundFileError(None, N_("candidates must list at least one candidate"), key="candidates")
+    for index, candidate in enumerate(doc["candidates"]):
+        if not candidate["name"].strip():
+            raise RoundFileError(None, N_("candidate '%(id)s': name must not be empty"),
+                                 candidate=index, key="name", id=candidate["id"])
 
 
 # json's complaints (its ``msg``), in words that translate.
@@ -123,7 +140,7 @@ def validate_round(doc: Any, rules: Rules) -> None:
     levels = doc.get("levels")
     if not isinstance(levels, list) or not levels:
         raise RoundFileError(None, N_("levels must be a list of at least one level"), key="levels")
-    level_ids: set[str] = set()
+    level_ids: dict[str, str] = {}  # each level's id and the name people know it by
     for index, level in enumerate(levels):
         if not isinstance(level, dict):
             raise RoundFileError(None, N_("level %(n)s must be an object"), key="levels", n=index + 1)
@@ -133,12 +150,14 @@ def validate_round(doc: Any, rules: Rules) -> None:
             raise RoundFileError(None, N_("level %(n)s: id must be a non-empty string"), key="levels", n=index + 1)
         if lid in level_ids:
             raise RoundFileError(None, N_("level id '%(id)s' is used twice"), key=lid, id=lid)
-        level_ids.add(lid)
-        posts = level.get("posts")
-        if not _is_int(posts) or posts < 1:
-            raise RoundFileError(None, N_("level '%(id)s': posts must be a whole number, 1 or more"), key=lid, id=lid)
         if "name" in level and not isinstance(level["name"], str):
             raise RoundFileError(None, N_("level '%(id)s': name must be a string"), key=lid, id=lid)
+        level_ids[lid] = level.get("name") or lid
+        posts = level.get("posts")
+        if not _is_int(posts) or posts < 1:
+            # The level by the name people know it by (正科级), its id only when it has none.
+            raise RoundFileError(None, N_("level '%(id)s': posts must be a whole number, 1 or more"), key=lid,
+                                 id=level.get("name") or lid)
     candidates = doc.get("candidates")
     if not isinstance(candidates, list):
         raise RoundFileError(None, N_("candidates must be a list"), key="candidates")
@@ -148,7 +167,7 @@ def validate_round(doc: Any, rules: Rules) -> None:
 
 
 def _check_candidate(
-    index: int, candidate: Any, level_ids: set[str], seen: set[str], rules: Rules
+    index: int, candidate: Any, level_ids: dict[str, str], seen: set[str], rules: Rules
 ) -> None:
     def fail(reason: str, part: str | None = None, key: str | None = None, **params: object) -> RoundFileError:
         return RoundFileError(None, reason, candidate=index, part=part, key=key, **params)
@@ -172,7 +191,7 @@ def _check_candidate(
         raise fail(N_("candidate '%(id)s': unit must be a string"), key="unit", id=cid)
     if candidate.get("level") not in level_ids:
         raise fail(N_("candidate '%(id)s': level must be one of the round's levels (%(levels)s)"),
-                   key="level", id=cid, levels=", ".join(sorted(level_ids)))
+                   key="level", id=cid, levels=Listed(level_ids.values()))
     for part in PARTS:
         value = candidate.get(part)
         if value is None:

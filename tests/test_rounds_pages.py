@@ -306,3 +306,66 @@ def admin_client_and_round_for_record(instance):
     client = app.test_client()
     client.post("/login", data={"name": "admin", "password": ADMIN_PASSWORD})
     return client, rnd["id"], database
+
+
+# --- the round pages in Chinese: names, not ids; the user's words; Chinese punctuation ----------
+
+def _zh(admin_app):
+    client = admin_app.test_client()
+    client.post("/login", data={"name": "admin", "password": PASSWORD})
+    return client
+
+
+def _import_zh(client, doc) -> str:
+    r = client.post("/admin/rounds/import", data={"round_text": json.dumps(doc, ensure_ascii=False, indent=2)})
+    assert r.status_code == 400
+    return _alert(r)
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda d: d.update(title="  "), "名称不能为空"),
+    (lambda d: d["candidates"][1].update(name=""), "候选人“b”：姓名不能为空"),
+    (lambda d: d.update(candidates=[]), "至少要有一名候选人"),
+])
+def test_import_refuses_what_the_create_form_refuses(admin_app, change, words):
+    client = _zh(admin_app)
+    doc = json.loads(json.dumps(SHEET_ROUND))
+    change(doc)
+    alert = _import_zh(client, doc)
+    assert words in alert and "行" in alert
+    assert _db(admin_app).one("SELECT count(*) FROM rounds")[0] == 0
+
+
+def test_import_errors_name_the_candidate_part_and_level_by_name(admin_app):
+    client = _zh(admin_app)
+    doc = json.loads(json.dumps(SHEET_ROUND))
+    doc["candidates"][0]["democratic"]["votes"] = -1
+    alert = _import_zh(client, doc)
+    assert "候选人“a”（第一）的民主推荐的得票数" in alert and "第 " in alert
+    doc = json.loads(json.dumps(SHEET_ROUND))
+    doc["levels"][0].update(name="正科级", posts=0)
+    assert "section_chief" not in _import_zh(client, doc)
+    doc = json.loads(json.dumps(SHEET_ROUND))
+    doc["levels"][0]["name"], doc["levels"][1]["name"] = "正科级", "一般干部"
+    doc["candidates"][0]["level"] = "nope"
+    alert = _import_zh(client, doc)
+    assert "正科级、一般干部" in alert
+    assert "section_chief" not in alert and "general_cadre" not in alert
+    empty = client.post("/admin/rounds/import", data={"round_text": ""})
+    assert "round file" not in _alert(empty) and "批次文件" in _alert(empty)
+
+
+def test_round_pages_name_levels_and_fields_in_chinese(admin_app):
+    client = _zh(admin_app)
+    r = client.post("/admin/rounds/", data={"title": "示例", "posts_section_chief": "x"})
+    assert r.status_code == 400 and "正科级的职数" in _alert(r) and "第 1 个" not in _alert(r)
+    rid = _import(client, SHEET_ROUND)
+    page = _text(client.get(f"/admin/rounds/{rid}"))
+    assert "section_chief" not in re.sub(r'(value|data-level)="[^"]*"', "", page)
+    r = client.post(f"/admin/rounds/{rid}/candidates", data={"id": "z1", "name": "", "level": "section_chief"})
+    assert r.status_code == 400 and "第 1 个" not in _alert(r) and "姓名" in _alert(r)
+    r = client.post(f"/admin/rounds/{rid}/candidates", data={"paste": "z1,某某,处级,某局"})
+    assert "正科级、一般干部" in _alert(r) or "一般干部、正科级" in _alert(r)
+    scores = _text(client.get(f"/admin/rounds/{rid}/scores"))
+    assert "得分汇总表：" in scores or "：评分汇总测试" in scores
+    assert "汇总表: " not in scores

@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from tally.kind_names import NAMES as KIND_NAMES
-from tally.messages import N_, Term
+from tally.messages import N_, Listed, Term
 from tally.table import Say, english
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
@@ -49,7 +49,9 @@ def say(template: str, **params: object) -> str:
     text = catalog.gettext(template)
     if not params:
         return text
-    return text % {k: catalog.gettext(v) if isinstance(v, Term) else v for k, v in params.items()}
+    return text % {k: catalog.gettext(v) if isinstance(v, Term)
+                   else catalog.gettext(", ").join(v.items) if isinstance(v, Listed) else v
+                   for k, v in params.items()}
 
 
 def sayer() -> Say:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from kiosk.domain import counting, round_input, rounds
-from kiosk.errors import Refusal, explained
+from kiosk.errors import Refusal, explained, field_words
 from kiosk.store.db import Database
 from tally.parts import part_from_result
 from tally.roundfile import PARTS, ROUND_FORMAT, RoundFileError, parse_round_file
@@ -137,12 +137,23 @@ def _field_of(exc: RoundFileError) -> str:
     return where
 
 
+def _where_in_candidate(exc: RoundFileError, text: str, problem):
+    """A part's problem with the candidate and the figure it is about (候选人“c01”（张伟）的民主推荐的
+    得票数：…): the part's own sentence says only what is wrong with the figure."""
+    if exc.candidate is None or not exc.part:
+        return problem  # tally's sentence already names the candidate
+    candidate = json.loads(text)["candidates"][exc.candidate]  # it parsed: the fault is in a part
+    figure = f"{exc.part}.{exc.key}" if exc.key and exc.key != exc.part else exc.part
+    return _l("candidate “%(id)s” (%(name)s), %(field)s: %(problem)s", id=candidate["id"],
+              name=candidate["name"], field=field_words(figure), problem=problem)
+
+
 def import_text(db: Database, rules: Rules, actor: str, text: str) -> dict:
     """A round file read, checked and stored as a new round; 400 naming line and field if not."""
     try:
-        doc = parse_round_file(text, rules=rules)
+        doc = parse_round_file(text, rules=rules, importable=True)
     except RoundFileError as exc:
-        problem = explained(exc)
+        problem = _where_in_candidate(exc, text, explained(exc))
         detail = _l("line %(n)s: %(problem)s", n=exc.line, problem=problem) if exc.line else problem
         raise Refusal(400, "invalid", detail=detail, field=_field_of(exc), line=exc.line) from None
     except RecursionError:

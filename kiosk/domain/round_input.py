@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from kiosk.errors import Refusal, explained
+from kiosk.errors import Refusal, enumerated, explained
 from tally.performance import RecordError, performance_from_record
 from tally.roundfile import ROUND_FORMAT, RoundFileError, decimal_value, validate_round
 from tally.rules import YEAR_END_GRADES, Rules
@@ -189,8 +189,11 @@ def _check_as_round_file(part: str, data: dict, rules: Rules) -> None:
         raise invalid(field, explained(exc)) from None
 
 
-def parse_candidates(raw: object, level_ids: Iterable[str]) -> list[dict]:
+def parse_candidates(raw: object, level_ids: Iterable[str], level_names: dict[str, str] | None = None) -> list[dict]:
+    """Candidates checked; a wrong level is refused naming the round's levels as people know
+    them (``level_names``: 正科级), never by their ids."""
     levels = set(level_ids)
+    names = level_names or {}
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_CANDIDATES:
         raise invalid("candidates", _l("must list 1 to %(n)s candidates", n=MAX_CANDIDATES))
     out: list[dict] = []
@@ -209,7 +212,9 @@ def parse_candidates(raw: object, level_ids: Iterable[str]) -> list[dict]:
         name = _text(cand.get("name"), f"{field}.name", 100)
         level = cand.get("level")
         if not isinstance(level, str) or level.strip() not in levels:
-            raise invalid(f"{field}.level", _l("must be one of the round's levels: %(levels)s", levels=", ".join(sorted(levels))))
+            raise invalid(f"{field}.level", _l("must be one of the round's levels: %(levels)s",
+                                                          levels=enumerated(names.get(lid) or LEVEL_NAMES.get(lid, lid)
+                                                                            for lid in sorted(levels))))
         unit = _text(cand.get("unit"), f"{field}.unit", 200, required=False)
         out.append({"id": cid, "name": name, "level": level.strip(), "unit": unit})
     return out

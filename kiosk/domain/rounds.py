@@ -144,9 +144,9 @@ def add_candidates(db: Database, actor: str, round_id: str, raw: object) -> dict
     with db.write() as conn:
         if not exists(conn, round_id):
             raise Refusal(404, "not_found")
-        level_ids = [r[0] for r in conn.execute(
-            "SELECT id FROM round_levels WHERE round_id = ?", (round_id,))]
-        candidates = parse_candidates(raw, level_ids)
+        levels = {r[0]: level_name({"id": r[0], "name": r[1]}) for r in conn.execute(
+            "SELECT id, name FROM round_levels WHERE round_id = ?", (round_id,))}
+        candidates = parse_candidates(raw, levels, levels)
         existing = {r[0] for r in conn.execute(
             "SELECT id FROM round_candidates WHERE round_id = ?", (round_id,))}
         taken = [c["id"] for c in candidates if c["id"] in existing]

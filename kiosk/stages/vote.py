@@ -132,6 +132,7 @@ def outcome(conn: sqlite3.Connection, db: Database, rules: Rules, round_id: str,
     if not COMMITTEE.mains(summaries):
         raise core.state_refusal(_("generate and hold the standing committee's poll first"))
     prog = _progress(stored, summaries)
-    unfilled = settle(prog, leave_unfilled=leave_unfilled, what=_("the standing committee's vote"))
+    unfilled = settle(prog, leave_unfilled=leave_unfilled, what=_("the standing committee's vote"),
+                      names={lv["id"]: rounds.level_name(lv) for lv in stored["levels"]})
     return {"decision": {lid: list(p.chosen) for lid, p in prog.items()}, "unfilled": unfilled,
             "polls": [s["poll"] for s in summaries]}

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from kiosk.domain import rounds
+from kiosk.errors import enumerated
 from kiosk.stages import core
 from kiosk.store.db import Database
 from tally.competitive import LevelProgress, progress
@@ -170,24 +171,29 @@ def progress_json(p: LevelProgress) -> dict:
             "remaining": p.remaining, "unfilled": p.unfilled, "waiting": list(p.waiting), "void": list(p.void)}
 
 
-def settle(prog: dict[str, LevelProgress], *, leave_unfilled: bool, what: str) -> dict[str, int]:
-    """Refuse to complete while a level's vote is not settled; return the unfilled places."""
+def settle(prog: dict[str, LevelProgress], *, leave_unfilled: bool, what: str,
+           names: dict[str, str] | None = None) -> dict[str, int]:
+    """Refuse to complete while a level's vote is not settled; return the unfilled places.
+
+    The sentences name the levels as people know them (``names``: 正科级), never by their ids;
+    the ids stay in the refusal's detail."""
+    said = lambda lids: enumerated((names or {}).get(lid, lid) for lid in lids)  # noqa: E731
     waiting = [p.level for p in prog.values() if p.status == "waiting"]
     if waiting:
         raise core.state_refusal(_("a poll is not closed yet (levels: %(levels)s); vote and close it first",
-                                   levels=", ".join(waiting)), levels=waiting)
+                                   levels=said(waiting)), levels=waiting)
     needs = [p.level for p in prog.values() if p.status == "needs_vote"]
     if needs:
         raise core.state_refusal(_("%(what)s has not been held validly for: %(levels)s", what=what,
-                                   levels=", ".join(needs)), levels=needs)
+                                   levels=said(needs)), levels=needs)
     runoff = [p.level for p in prog.values() if p.status == "runoff"]
     unfilled = {p.level: p.remaining for p in prog.values() if p.remaining and (p.status == "settled" or p.runoff)}
     if runoff and not leave_unfilled:
         raise core.state_refusal(_("a runoff is needed for: %(levels)s; generate and hold it, or complete with "
                                    "leave_unfilled and a note to leave those places empty",
-                                   levels=", ".join(runoff)), levels=runoff)
+                                   levels=said(runoff)), levels=runoff)
     if unfilled and not leave_unfilled:
+        left = enumerated(_("%(level)s: %(n)s", level=(names or {}).get(k, k), n=v) for k, v in unfilled.items())
         raise core.state_refusal(_("places are left unfilled (%(levels)s); complete with leave_unfilled and a "
-                                   "note to accept that", levels=", ".join(f"{k}: {v}" for k, v in unfilled.items())),
-                                 unfilled=unfilled)
+                                   "note to accept that", levels=left), unfilled=unfilled)
     return unfilled
