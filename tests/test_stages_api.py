@@ -11,6 +11,7 @@ independent computation from the inputs.
 
 from __future__ import annotations
 
+import datetime
 import json
 from fractions import Fraction
 from math import ceil
@@ -31,6 +32,10 @@ SURVEYS = {  # the round file's opinion survey of each candidate: respondents, s
     cid: (60 + i, 60 + i - (6 + i % 3) - (5 + i % 4), 6 + i % 3, 5 + i % 4)
     for i, cid in enumerate(c for lv in LEVELS for c in IDS[lv])
 }
+
+# A notice date near the day the test runs: the inspection stage refuses one more than a year
+# from the day it started, so a fixed date would fail once that year has passed.
+NOTICE_DATE = (datetime.date.today() - datetime.timedelta(days=7)).isoformat()
 
 
 def survey_part(cid: str) -> dict:
@@ -124,7 +129,7 @@ LOOKS = ("test_results", "personality", "ability", "work_results", "public_stand
 
 
 def inspection_record(cid: str, talks: int) -> dict:
-    return {"notice_date": "2026-03-02", "assessment": f"{cid} 民主测评：优秀票占多数", "talks": talks,
+    return {"notice_date": NOTICE_DATE, "assessment": f"{cid} 民主测评：优秀票占多数", "talks": talks,
             "verification": "个人有关事项经核实无问题", "judgement": f"{cid} 政治坚定，实绩突出",
             "looks": {look: {"grade": "good" if i % 2 == 0 else "fair", "note": f"{look} 说明"}
                       for i, look in enumerate(LOOKS)}}

@@ -17,6 +17,7 @@ from test_stages_api import (
     LEVELS,
     LOOKS,
     NOMINATIONS,
+    NOTICE_DATE,
     Run,
     choice_ballots,
     committee_ballots,
@@ -28,7 +29,6 @@ from kiosk.domain import accounts
 from kiosk.stages import deliberation as stages_deliberation
 
 PASSWORD = "a long admin password"
-
 
 @pytest.fixture
 def admin_app(tmp_path):
@@ -149,7 +149,7 @@ def test_a_round_through_the_pages(admin_app, clerk, run):
 
     # Inspection: a record through its form; a bad figure is refused with the field named.
     assert clerk.post(f"{base}/stages/inspection/start").status_code == 303
-    form = {"notice_date": "2026-03-02", "assessment": "民主测评良好", "talks": "12", "verification": "经核实无问题",
+    form = {"notice_date": NOTICE_DATE, "assessment": "民主测评良好", "talks": "12", "verification": "经核实无问题",
             "judgement": "政治坚定，实绩突出", **{f"grade_{look}": "good" for look in LOOKS},
             **{f"note_{look}": "说明" for look in LOOKS}}
     r = clerk.post(f"{base}/stages/inspection/candidates/s1", data={**form, "talks": "-1"})
