@@ -133,7 +133,29 @@ class Names:
         return self.polls.get(poll_id, (None, None))[1] if poll_id else None
 
 
-def who(actor: str, names: Names | None = None) -> str:
+class Roles:
+    """Only who is who (users' and keys' roles), for a page that names an actor here and there."""
+
+    def __init__(self, query: Callable[[str], list]):
+        self.roles = {r["name"]: r["role"] for r in query("SELECT name, role FROM users")}
+        self.key_roles = {r["prefix"]: r["role"] for r in query("SELECT prefix, role FROM api_keys")}
+
+
+def actor_words(query: Callable[[str], list]) -> Callable[[str | None], str]:
+    """:func:`who` for a page that names an actor here and there (the stage pages, the round
+    report): the roles are read once, on first use."""
+    roles: list[Roles] = []
+
+    def acted_by(stored: str | None) -> str:
+        if not stored:
+            return ""
+        if not roles:
+            roles.append(Roles(query))
+        return who(stored, roles[0])
+    return acted_by
+
+
+def who(actor: str, names: Names | Roles | None = None) -> str:
     """The person or thing that acted, in words: a person by name and role in words (管理员 admin),
     an API key by its prefix and role (API 密钥 br_abc…（管理员）), the command line as such;
     never the stored form (user:admin) inside a sentence."""

@@ -27,10 +27,11 @@ from kiosk.stages import deliberation as stages_deliberation
 from kiosk.stages import inspection as stages_inspection
 from kiosk.stages import recommendation, vote
 from kiosk.stages import timeline as stages
+from kiosk.store.localtime import local_text
 from kiosk.web.context import current_rules, db, settings
 from tally.competitive import CONSULTED_ROLES, FIVE_ROLES, LOOK_GRADES, LOOKS, STAGES
 
-from . import form_errors, stage_forms
+from . import form_errors, log_texts, stage_forms
 from .auth import actor, login_required
 from .poll_input import kind_label, state_label
 from .stage_forms import LISTS, NEW_MEETING, meeting_choice, number
@@ -61,8 +62,8 @@ def _helpers():
         "poll_role_label": lambda r: str(ROLE_OF_POLL.get(r, r)), "missing_label": missing_label,
         "kind_label": kind_label, "state_label": state_label, "looks": LOOKS, "look_grades": LOOK_GRADES,
         "consulted_roles": CONSULTED_ROLES, "five_roles": FIVE_ROLES, "all_stages": STAGES,
-        "when": lambda at: (at or "")[:16].replace("T", " "), "new_meeting": NEW_MEETING,
-        "rules_number": rules_number, "percent": round_report.percent, "share": share,
+        "when": lambda at: local_text(at, settings(), seconds=False), "acted_by": log_texts.actor_words(db().query),
+        "new_meeting": NEW_MEETING, "rules_number": rules_number, "percent": round_report.percent, "share": share,
     }
 
 
@@ -394,7 +395,7 @@ def report(round_id: str):
 @login_required("admin")
 def report_pdf(round_id: str):
     doc = round_report.build(db(), current_rules(), round_id)
-    response = Response(round_report.to_pdf(doc, pdf_text, settings()), mimetype="application/pdf")
+    response = Response(round_report.to_pdf(doc, pdf_text, settings(), log_texts.actor_words(db().query)), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="report-{round_id}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response

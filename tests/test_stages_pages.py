@@ -27,6 +27,7 @@ from test_stages_api import (
 from kiosk.app import create_app
 from kiosk.domain import accounts
 from kiosk.stages import deliberation as stages_deliberation
+from kiosk.store.localtime import local_text
 
 PASSWORD = "a long admin password"
 
@@ -299,3 +300,19 @@ def test_two_clerks_adding_at_once_both_keep_their_entry(admin_app, run, monkeyp
     assert r.status_code == 303
     left = [row[0] for row in database.query(f"SELECT id FROM {table} WHERE stage_id = 'delib1'")]
     assert len(left) == 1 and removed not in left
+
+
+def test_who_and_when_read_as_people_and_the_rooms_clock(admin_app, clerk, run):
+    # Stored as apikey:br_… / user:admin and in UTC; shown as the event log shows them.
+    started = run.start("recommendation")
+    base = f"/admin/rounds/{run.rid}"
+    clerk.post(f"{base}/stages/recommendation/nominations",
+               data={"unit": "财政局", "level": LEVELS[0], "participants": "30", "candidates": ""})
+    for path in ("/stages", "/stages/recommendation", "/report"):
+        page = _text(clerk.get(base + path))
+        assert "apikey:" not in page and "user:" not in page, path
+        assert "API key " in page, path
+    at = next(s["current"]["started_at"] for s in started["stages"] if s["stage"] == "recommendation")
+    shown = local_text(at, admin_app.config["SETTINGS"], seconds=False)
+    assert shown and shown != at[:16].replace("T", " ")  # the room's clock (Asia/Shanghai), not UTC
+    assert shown in _text(clerk.get(base + "/stages"))

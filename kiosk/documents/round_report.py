@@ -126,9 +126,11 @@ def _escape(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_pdf(report: dict, t: Callable[..., str], settings: object = None) -> bytes:
+def to_pdf(report: dict, t: Callable[..., str], settings: object = None,
+           who: Callable[[str], str] = str) -> bytes:
     """The report as an A4 PDF. ``t(key, **values)`` gives each caption in the reader's language;
-    times are shown on the room's clock (the instance's ``timezone`` in ``settings``)."""
+    times are shown on the room's clock (the instance's ``timezone`` in ``settings``); ``who``
+    says who acted in words (管理员 admin), never the stored form (user:admin)."""
 
     def clock(at: str | None) -> str:
         return localtime.local_text(at, settings, seconds=False) if at else "—"
@@ -212,7 +214,7 @@ def to_pdf(report: dict, t: Callable[..., str], settings: object = None) -> byte
     rows = [[t("stage"), t("state"), t("completed")]]
     for stage in report["timeline"]:
         cur = stage["current"]
-        done = f"{cur['completed_by']} · {clock(cur['completed_at'])}" if cur and cur["completed_at"] else "—"
+        done = f"{who(cur['completed_by'])} · {clock(cur['completed_at'])}" if cur and cur["completed_at"] else "—"
         rows.append([t(f"stage_{stage['stage']}"), t(f"state_{stage['state']}"), done])
         for old in stage["superseded"]:
             rows.append([p(t("superseded_attempt", n=old["attempt"]), small), p(clock(old["superseded_at"]), small),
