@@ -22,6 +22,7 @@ from test_stages_api import (
     choice_ballots,
     committee_ballots,
     interview_poll,
+    recommended,
 )
 
 from kiosk.app import create_app
@@ -316,3 +317,22 @@ def test_who_and_when_read_as_people_and_the_rooms_clock(admin_app, clerk, run):
     shown = local_text(at, admin_app.config["SETTINGS"], seconds=False)
     assert shown and shown != at[:16].replace("T", " ")  # the room's clock (Asia/Shanghai), not UTC
     assert shown in _text(clerk.get(base + "/stages"))
+
+
+def test_the_stage_pages_write_chinese_as_chinese_is_written(admin_app):
+    # Shares as percentages (never 0.8000), ：and ；in Chinese text, a meeting's figures in （）.
+    api = Api(admin_app.test_client(), accounts.create_api_key(admin_app.extensions["ballotroom_db"], "admin"))
+    run = recommended(api, admin_app.extensions["ballotroom_db"])
+    client = admin_app.test_client()
+    client.get("/login?lang=zh_CN")
+    assert client.post("/login", data={"name": "admin", "password": PASSWORD}).status_code == 302
+    base = f"/admin/rounds/{run.rid}"
+    client.post(f"{base}/stages/inspection/start")
+    for path in ("/stages", "/stages/recommendation", "/stages/inspection", "/report"):
+        page = re.sub(r"<(script|style).*?</\1>", "", _text(client.get(base + path)), flags=re.S)
+        visible = re.sub(r"<[^>]+>", " ", page)
+        assert not re.findall(r"\d\.\d{4}", visible), path
+        assert not re.findall(r"[\u4e00-\u9fff][:;] ", visible), (path, re.findall(r".{12}[\u4e00-\u9fff][:;] .{12}", visible))
+        assert "(应到" not in visible, path
+    recommendation = _text(client.get(base + "/stages/recommendation"))
+    assert re.search(r"\d+\.\d%", recommendation)  # each plenary candidate's share
