@@ -182,13 +182,15 @@ def _stage_page(round_id: str, stage: str, error: Refusal | None = None, typed: 
                            this=next(s for s in tl["stages"] if s["stage"] == stage), **extra), status
 
 
-def _act(round_id: str, stage: str, act, done: str, anchor: str = "", paths=None):
-    """Run a service call from a stage page's form; on a refusal show the page again with the message
-    (beside the form field ``paths`` gives for its API path, admin.form_errors.place)."""
+def _act(round_id: str, stage: str, act, done: str, anchor: str = "", paths=None, one: bool = False):
+    """Run a stage form's service call; a refusal shows the page again, its message beside the field
+    ``paths`` gives (form_errors.place), named as the form does when it sends ``one`` record."""
     try:
         act()
     except Refusal as refusal:
         form_errors.place(refusal, None, paths)
+        if one:
+            form_errors.said_as(refusal, form_errors.one_record)
         return _stage_page(round_id, stage, refusal, {**request.form, "_lists": {
             k: request.form.getlist(k) for k in request.form}}, refusal.status)
     flash(done)
@@ -206,11 +208,10 @@ def add_nomination(round_id: str):
     item = {"unit": form.get("unit", ""), "level": form.get("level", ""),
             "participants": number(form.get("participants", "")),
             "candidates": [c for c in form.getlist("candidates") if c], "note": form.get("nomination_note", "")}
-    if item["participants"] is None:
-        item["participants"] = ""
+    item["participants"] = "" if item["participants"] is None else item["participants"]
     return _act(round_id, "recommendation",
                 lambda: recommendation.add_nominations(db(), current_rules(), actor(), round_id, {"nominations": [item]}),
-                _("Nomination of %(unit)s recorded.", unit=item["unit"].strip()), "#nominations", stage_forms.NOMINATION_FIELDS)
+                _("Nomination of %(unit)s recorded.", unit=item["unit"].strip()), "#nominations", stage_forms.NOMINATION_FIELDS, one=True)
 
 
 

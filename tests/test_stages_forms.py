@@ -110,3 +110,14 @@ def test_the_api_refuses_a_repeated_nomination_and_no_participants(nominating):
     r = nominating.post("/recommendation/nominations", {"nominations": [{**NOMINATIONS[1], "participants": 0}]}, 400)
     assert r.get_json()["detail"]["field"] == "nominations[0].participants"
     assert len(nominating.get("/recommendation")["nominations"]) == 1
+
+
+def test_the_nomination_form_names_its_fields_as_the_form_does(admin_app, nominating):  # noqa: F811
+    # The form sends one record of the API's list; its refusal names 单位, not 第 1 个提名记录的单位.
+    client = _login(admin_app)
+    client.get("/?lang=zh_CN")
+    url = f"/admin/rounds/{nominating.rid}/stages/recommendation/nominations"
+    for changes, field in (({"unit": ""}, "unit"), ({"unit": "审计局", "participants": "abc"}, "participants")):
+        page = client.post(url, data=_nomination(**changes)).get_data(as_text=True)
+        said = _beside(page, field)
+        assert re.search(r"[\u4e00-\u9fff]", said) and "第 1 个" not in said and "提名记录" not in said, said
