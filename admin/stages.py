@@ -8,15 +8,7 @@ pages (slips, open, close) and the chair's dashboard; each stage page links to t
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    Response,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from kiosk.documents import round_report
