@@ -124,19 +124,27 @@ def projector(poll_id: str):
     return render_template("chair/projector.html", show_turnout=show_turnout, **page)
 
 
-@bp.post("/polls/<poll_id>/open")
-@login_required("admin", "chair")
-def open_poll(poll_id: str):
+def _change_state(poll_id: str, act, said, final: bool = False):
+    """Open, close or reset from the chair's page: a refusal is told on the poll's page (an unknown
+    poll stays a 404); once done, the live views hear of it (with the fixed result when ``final``)
+    and the page says ``said(done)``."""
     try:
-        lifecycle.open_poll(db(), actor(), poll_id, signer().rules_text)
+        done = act()
     except Refusal as exc:
         if exc.status == 404:
             raise
         flash(exc.message, "error")
         return redirect(url_for(".poll", poll_id=poll_id))
-    live.state_changed(poll_id)
-    flash(_("The poll is open: voters can use their slips now."), "notice")
+    live.state_changed(poll_id, final=done if final else None)
+    flash(said(done), "notice")
     return redirect(url_for(".poll", poll_id=poll_id))
+
+
+@bp.post("/polls/<poll_id>/open")
+@login_required("admin", "chair")
+def open_poll(poll_id: str):
+    return _change_state(poll_id, lambda: lifecycle.open_poll(db(), actor(), poll_id, signer().rules_text),
+                         lambda _done: _("The poll is open: voters can use their slips now."))
 
 
 @bp.post("/polls/<poll_id>/close")
@@ -146,33 +154,19 @@ def close_poll(poll_id: str):
         # Without the page's script (or when it was not confirmed there) ask here, on the server.
         page = _page(poll_id)
         return render_template("chair/close_confirm.html", **page)
-    try:
-        doc = lifecycle.close_poll(db(), current_rules(), actor(), poll_id, signer())
-    except Refusal as exc:
-        if exc.status == 404:
-            raise
-        flash(exc.message, "error")
-        return redirect(url_for(".poll", poll_id=poll_id))
-    live.state_changed(poll_id, final=doc)
-    flash(_("The poll is closed and its result is fixed."), "notice")
-    return redirect(url_for(".poll", poll_id=poll_id))
+    return _change_state(poll_id, lambda: lifecycle.close_poll(db(), current_rules(), actor(), poll_id, signer()),
+                         lambda _done: _("The poll is closed and its result is fixed."), final=True)
 
 
 @bp.post("/polls/<poll_id>/reset")
 @login_required("admin", "chair")
 def reset_rehearsal(poll_id: str):
     """Empty a rehearsal (ballots, tracking codes, test slips) so that it can be run again."""
-    try:
-        done = rehearsal.reset(db(), actor(), poll_id, request.form.get("reason") or None)
-    except Refusal as exc:
-        if exc.status == 404:
-            raise
-        flash(exc.message, "error")
-        return redirect(url_for(".poll", poll_id=poll_id))
-    live.state_changed(poll_id)
-    flash(_("The rehearsal is reset: %(ballots)s ballots and %(slips)s test slips removed. Issue new test "
-            "slips to run it again.", ballots=done["removed"]["ballots"], slips=done["removed"]["slips"]), "notice")
-    return redirect(url_for(".poll", poll_id=poll_id))
+    return _change_state(
+        poll_id, lambda: rehearsal.reset(db(), actor(), poll_id, request.form.get("reason") or None),
+        lambda done: _("The rehearsal is reset: %(ballots)s ballots and %(slips)s test slips removed. Issue new "
+                       "test slips to run it again.", ballots=done["removed"]["ballots"],
+                       slips=done["removed"]["slips"]))
 
 
 RESULT_LABELS = {
