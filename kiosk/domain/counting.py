@@ -82,13 +82,16 @@ def _lock_for(poll_id: str) -> threading.Lock:
         return _publish_locks.setdefault(poll_id, threading.Lock())
 
 
-def maybe_publish(db: Database, rules: Rules, poll_id: str, batch: int) -> dict | None:
+def maybe_publish(db: Database, rules: Rules, poll_id: str, batch: int | None = None) -> dict | None:
     """Publish a new live tally when tally.live.publish_due says it may move (SECURITY.md,
     "Secrecy": batches of `batch` ballots, and never the last `batch` slips); returns the new
-    document or None."""
+    document or None. ``batch``: by default the rules the poll opened with say it (a rules file
+    changed mid-poll does not change an open poll's batches); a number overrides them (tests)."""
     with _lock_for(poll_id):
-        row = db.one(f"SELECT state, cast_count + {paper.IN_LIVE_COUNT} AS cast_count, published_cast FROM polls"
-                     " WHERE id = ?", (poll_id,))
+        row = db.one(f"SELECT state, cast_count + {paper.IN_LIVE_COUNT} AS cast_count, published_cast, rules_sha256"
+                     " FROM polls WHERE id = ?", (poll_id,))
+        if row is not None and batch is None:
+            batch = rules_by_hash(db, row["rules_sha256"], rules).live_batch_size
         if row is None or row["state"] != "open" or not tl.batch_due(row["cast_count"], row["published_cast"], batch):
             return None  # skipped before recounting; the recount below is checked whole
         doc = snapshot(db, rules, poll_id)

@@ -135,8 +135,8 @@ class Publisher:
         database, rules = self.app.extensions["ballotroom_db"], self.app.config["RULES"]
         for poll_id in sorted(self.watched):
             try:
-                self._local("turnout", counting.turnout(database, poll_id, rules), room(poll_id))
-                self._local("tally", counting.results(database, rules, poll_id), room(poll_id))
+                for event, data in current(database, rules, poll_id):
+                    self._local(event, data, room(poll_id))
             except Exception:  # the publisher's next batch and refresh send them too
                 self.app.logger.exception("live catch-up failed for poll %s", poll_id)
 
@@ -156,8 +156,8 @@ class Publisher:
         database, rules = self.app.extensions["ballotroom_db"], self.app.config["RULES"]
         try:
             for row in database.query("SELECT id FROM polls WHERE state = 'open'"):
-                self.socketio.emit("turnout", counting.turnout(database, row["id"], rules), to=room(row["id"]), namespace=NAMESPACE)
-                self.socketio.emit("tally", counting.results(database, rules, row["id"]), to=room(row["id"]), namespace=NAMESPACE)
+                for event, data in current(database, rules, row["id"]):
+                    self.socketio.emit(event, data, to=room(row["id"]), namespace=NAMESPACE)
         except Exception:  # the next refresh tries again
             self.app.logger.exception("live refresh failed")
 
@@ -188,9 +188,17 @@ class Publisher:
     def flush(self, poll_id: str) -> None:
         database = self.app.extensions["ballotroom_db"]
         self.socketio.emit("turnout", counting.turnout(database, poll_id, self.app.config["RULES"]), to=room(poll_id), namespace=NAMESPACE)
-        doc = counting.maybe_publish(database, self.app.config["RULES"], poll_id, batch_size(self.app, poll_id))
+        override = self.app.config.get("TALLY_BATCH")
+        doc = counting.maybe_publish(database, self.app.config["RULES"], poll_id, int(override) if override else None)
         if doc is not None:
             self.socketio.emit("tally", doc, to=room(poll_id), namespace=NAMESPACE)
+
+
+def current(database, rules, poll_id: str) -> tuple[tuple[str, dict], ...]:
+    """A poll's turnout and last published tally: what a watcher is sent on `watch`, on the link's
+    return and at each refresh (sending what was published again reveals nothing new)."""
+    return (("turnout", counting.turnout(database, poll_id, rules)),
+            ("tally", counting.results(database, rules, poll_id)))
 
 
 def batch_size(app, poll_id: str | None = None) -> int:
@@ -305,8 +313,8 @@ def register(socketio: SocketIO) -> None:
         publisher = _publisher()
         publisher.watched.add(poll_id)
         # To this connection, which is on this process: not through the queue, which may be down.
-        emit("turnout", counting.turnout(db(), poll_id, current_rules()), ignore_queue=True)
-        emit("tally", counting.results(db(), current_rules(), poll_id), ignore_queue=True)
+        for event, data in current(db(), current_rules(), poll_id):
+            emit(event, data, ignore_queue=True)
         emit("log_head", log_head(poll_id), ignore_queue=True)
         # "paused" only while paused: scripts that compare the answer with {"ok": true} keep working.
         return {"ok": True, "paused": True} if publisher.paused else {"ok": True}
