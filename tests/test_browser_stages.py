@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_helpers import HttpApi, Server, launch, login, need_browser, shot
+from browser_helpers import HttpApi, launch, login, serve_room, shot
 from test_stages_api import (
     LEVELS,
     LOOKS,
@@ -24,10 +24,6 @@ from test_stages_api import (
     round_file,
 )
 
-from kiosk.cli.instances import init_instance
-from kiosk.domain import accounts
-from kiosk.store.db import Database
-
 pytestmark = pytest.mark.browser
 
 ADMIN_PASSWORD = "correct horse battery"
@@ -36,17 +32,7 @@ IDS = {lv: [f"{lv[0]}{i}" for i in range(1, 5)] for lv in LEVELS}
 
 @pytest.fixture(scope="module")
 def room(tmp_path_factory):
-    need_browser()
-    path = tmp_path_factory.mktemp("browser-stages") / "instance"
-    init_instance(str(path), "admin", ADMIN_PASSWORD)
-    database = Database(path / "ballotroom.db")
-    try:
-        key = accounts.create_api_key(database, "admin")
-    finally:
-        database.close()
-    with Server(path, path.parent / "server.log") as server:
-        server.api = HttpApi(server.url, key)
-        yield server
+    yield from serve_room(tmp_path_factory, "browser-stages", "stage chair password", ADMIN_PASSWORD)
 
 
 def cast(api: HttpApi, poll_id: str, ballots: list[dict]) -> None:
